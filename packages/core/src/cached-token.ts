@@ -1,0 +1,2 @@
+// Placeholder: implemented by the stores/config work (see HOT PATH in the helper brief).
+export {};

@@ -1,0 +1,44 @@
+import type * as oauth from 'oauth4webapi';
+import type { FlowId, TokenSet } from '../token-set.js';
+import type { Interaction } from './interaction.js';
+
+/** Options a person sets on `authctl login`. */
+export interface LoginOptions {
+  /** Do not try to open a browser; print the URL only. */
+  noBrowser?: boolean;
+  /** Fixed loopback port for the browser flow (0 or absent: ephemeral). */
+  port?: number;
+  /** Redirect URI registered for the paste-the-code flow. */
+  codeRedirectUri?: string;
+}
+
+/** Everything a flow needs, resolved before it runs. State is passed in, never global. */
+export interface FlowContext {
+  profile: string;
+  server: oauth.AuthorizationServer;
+  client: oauth.Client;
+  clientAuth: oauth.ClientAuth;
+  scopes: string[];
+  /** Extra parameters for authorization, device and token requests (e.g. `audience`). */
+  parameters: Record<string, string>;
+  interaction: Interaction;
+  signal: AbortSignal;
+  fetch: typeof fetch;
+  /** Per-request timeout in milliseconds. */
+  timeoutMs: number;
+  /** Loopback `http://` (or `allow_http`) was accepted for this profile. */
+  allowInsecureHttp: boolean;
+  options: LoginOptions;
+  /** Resolves a username and password for the `password` flow (env, stdin, prompt). */
+  readPassword(): Promise<{ username: string; password: string }>;
+  /** The refresh token, for the `refresh` flow. */
+  refreshToken?: string;
+}
+
+export interface Flow {
+  readonly specificationVersion: 'v1';
+  readonly id: FlowId;
+  /** Needs a person (browser, code, device). */
+  readonly interactive: boolean;
+  run(ctx: FlowContext): Promise<TokenSet>;
+}

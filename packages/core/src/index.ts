@@ -1,0 +1,33 @@
+// @auth/core: the contracts every provider plugin implements, and the
+// machinery (config, stores, flows, token manager) the CLI and server share.
+
+export * from './errors.js';
+export * from './token-set.js';
+export type * from './contracts/interaction.js';
+export type * from './contracts/credential-store.js';
+export type * from './contracts/flow.js';
+export type * from './contracts/provider.js';
+export type * from './config/types.js';
+export type * from './session/types.js';
+
+export * from './token/refresh-window.js';
+
+// config (helper: config)
+export * from './config/paths.js';
+export * from './config/load-config.js';
+export * from './config/resolve-profile.js';
+export * from './config/write-config.js';
+export * from './config/check-url.js';
+
+// stores (helper: stores)
+export * from './stores/file-store.js';
+export * from './stores/memory-store.js';
+export * from './stores/open-store.js';
+
+// flows, token manager, sessions, plugins (helper: flows)
+export * from './flows/index.js';
+export * from './token/token-manager.js';
+export * from './session/login.js';
+export * from './session/logout.js';
+export * from './plugins/load-provider.js';
+export * from './plugins/define-provider.js';

@@ -1,0 +1,25 @@
+import type { CredentialStore } from '../contracts/credential-store.js';
+import type { Interaction } from '../contracts/interaction.js';
+import type { Provider } from '../contracts/provider.js';
+import type { ResolvedProfile } from '../config/types.js';
+
+/** Where a secret comes from, resolved only when a flow needs it. */
+export interface SecretSources {
+  /** Client secret from `--client-secret-stdin` or `AUTHCTL_CLIENT_SECRET`; core falls back to the store. */
+  clientSecret?: () => Promise<string | undefined>;
+  /** Username and password for the password flow (env, stdin or prompt). */
+  password?: () => Promise<{ username: string; password: string }>;
+}
+
+/** What login, getToken and logout work on: one profile, its provider, its store. */
+export interface SessionContext {
+  profile: ResolvedProfile;
+  provider: Provider;
+  store: CredentialStore;
+  interaction: Interaction;
+  secrets?: SecretSources;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  /** Epoch seconds; injectable for tests. */
+  now?: () => number;
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * What a login or refresh produces. `expires_at` and `issued_at` are epoch
+ * seconds. Basic credentials are never squeezed in here: see `Credential`.
+ */
+export const TokenSetSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().min(1),
+  expires_at: z.number().int().positive(),
+  issued_at: z.number().int().positive().optional(),
+  refresh_token: z.string().min(1).optional(),
+  id_token: z.string().min(1).optional(),
+  scope: z.string().optional(),
+});
+
+export type TokenSet = z.infer<typeof TokenSetSchema>;
+
+export const FLOW_IDS = ['browser', 'code', 'device', 'client-credentials', 'password', 'refresh'] as const;
+export type FlowId = (typeof FLOW_IDS)[number];
+
+/** The endpoints a stored token needs later (refresh, revocation) without discovery. */
+export const ServerRefSchema = z.object({
+  issuer: z.string().optional(),
+  token_endpoint: z.string(),
+  revocation_endpoint: z.string().optional(),
+});
+export type ServerRef = z.infer<typeof ServerRefSchema>;
+
+/**
+ * Everything a credential store holds, one value per key.
+ * - `oauth`: a token set with what is needed to refresh and revoke it.
+ * - `basic`: a username and password (Kapacitor, InfluxDB).
+ * - `secret`: a client secret saved by `authctl configure` for a service account.
+ */
+export const CredentialSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('oauth'),
+    tokens: TokenSetSchema,
+    flow: z.enum(FLOW_IDS),
+    client_id: z.string(),
+    server: ServerRefSchema,
+    subject: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('basic'), username: z.string(), password: z.string() }),
+  z.object({ kind: z.literal('secret'), value: z.string().min(1) }),
+]);
+
+export type Credential = z.infer<typeof CredentialSchema>;
+export type OAuthCredential = Extract<Credential, { kind: 'oauth' }>;
+
+/** Credential store key of a profile's token. */
+export function tokenKey(profile: string): string {
+  return profile;
+}
+
+/** Credential store key of a profile's service-account client secret. */
+export function clientSecretKey(profile: string): string {
+  return `${profile}#client_secret`;
+}
