@@ -1,2 +1,81 @@
-// Placeholder: implemented by the stores/config work (see HOT PATH in the helper brief).
-export {};
+/**
+ * The `authctl print-token` hot path: answer "is there a fresh cached token
+ * for this profile?" reading one config file and one credential file. Only
+ * node builtins, smol-toml and zod-free modules are imported (no zod, no
+ * oauth4webapi, no lock library; a test checks the built import graph).
+ * Anything but 'fresh' sends the caller to the full path (`getToken`).
+ */
+import { join } from 'node:path';
+import { isTable } from './config/config-error.js';
+import { loadConfig } from './config/load-config.js';
+import { credentialsDir } from './config/paths.js';
+import { requireProfile, selectProfileName } from './config/select-profile.js';
+import { corruptCredential, credentialFileName, readCredentialFile } from './stores/credential-file.js';
+import { needsRefresh } from './token/refresh-window.js';
+
+export type CachedTokenResult =
+  | { state: 'fresh'; profile: string; token: { access_token: string; token_type: string; expires_at: number } }
+  | { state: 'stale' | 'missing'; profile: string };
+
+export async function readCachedToken(
+  opts: {
+    profile?: string;
+    configFile?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Epoch seconds. */
+    now?: number;
+  } = {},
+): Promise<CachedTokenResult> {
+  const env = opts.env ?? process.env;
+  const config = await loadConfig({ env, ...(opts.configFile === undefined ? {} : { file: opts.configFile }) });
+  const profile = selectProfileName(config, opts.profile, env);
+  requireProfile(config, profile);
+  // Keyring credentials are out of reach here; the full path reads (or reports) them.
+  if (config.store.backend === 'keyring') return { state: 'missing', profile };
+
+  // The file store's key for a profile's token is the profile name (`tokenKey`, which lives beside zod).
+  const file = join(credentialsDir(config.store.path), credentialFileName(profile));
+  const credential = await readCredentialFile(file, profile);
+  if (credential === undefined) return { state: 'missing', profile };
+  const token = oauthTokenOf(credential, file, profile);
+  if (token === undefined || needsRefresh(token, opts.now ?? Math.floor(Date.now() / 1000))) {
+    return { state: 'stale', profile };
+  }
+  return {
+    state: 'fresh',
+    profile,
+    token: { access_token: token.access_token, token_type: token.token_type, expires_at: token.expires_at },
+  };
+}
+
+interface CachedTokens {
+  access_token: string;
+  token_type: string;
+  expires_at: number;
+  issued_at?: number;
+}
+
+/**
+ * The token of an `oauth` credential, checked by hand against what
+ * CredentialSchema requires of the fields used here; undefined for the
+ * other kinds, which are never handed out as bearer tokens.
+ */
+function oauthTokenOf(credential: unknown, file: string, profile: string): CachedTokens | undefined {
+  const bad = (field: string) => corruptCredential(file, profile, `is not a valid credential (bad ${field})`);
+  if (!isTable(credential)) throw bad('kind');
+  if (credential.kind === 'basic' || credential.kind === 'secret') return undefined;
+  if (credential.kind !== 'oauth') throw bad('kind');
+  if (typeof credential.client_id !== 'string') throw bad('client_id');
+  if (!isTable(credential.server) || typeof credential.server.token_endpoint !== 'string') throw bad('server.token_endpoint');
+  const tokens = credential.tokens;
+  if (!isTable(tokens)) throw bad('tokens');
+  for (const field of ['access_token', 'token_type'] as const) {
+    if (typeof tokens[field] !== 'string' || tokens[field] === '') throw bad(`tokens.${field}`);
+  }
+  for (const field of ['expires_at', 'issued_at'] as const) {
+    const value = tokens[field];
+    if (field === 'issued_at' && value === undefined) continue;
+    if (!Number.isSafeInteger(value) || (value as number) <= 0) throw bad(`tokens.${field}`);
+  }
+  return tokens as unknown as CachedTokens;
+}

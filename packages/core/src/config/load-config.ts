@@ -1,2 +1,38 @@
-// Placeholder until implemented.
-export {};
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { checkConfigShape } from './config-shape.js';
+import { parseToml } from './parse-toml.js';
+import { authctlHome } from './paths.js';
+import { readConfigText } from './read-config-text.js';
+import type { AuthctlConfig } from './types.js';
+
+/**
+ * Reads and structurally checks config.toml. Profiles stay raw until
+ * `resolveProfile` validates one. No zod here: `print-token` loads this.
+ */
+export async function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}): Promise<AuthctlConfig> {
+  const env = opts.env ?? process.env;
+  const home = authctlHome(env);
+  const file = resolve(opts.file ?? join(home, 'config.toml'));
+
+  const text = await readConfigText(file);
+  const shape = text === undefined ? undefined : checkConfigShape(parseToml(text, file), file);
+
+  return {
+    home,
+    file,
+    exists: text !== undefined,
+    ...(shape?.default_profile === undefined ? {} : { default_profile: shape.default_profile }),
+    store: {
+      backend: shape?.store.backend ?? 'auto',
+      path: resolveStorePath(home, shape?.store.path ?? 'state'),
+    },
+    profiles: shape?.profiles ?? {},
+  };
+}
+
+/** Relative to the home; a leading `~/` is the user's home directory, as in kxi's `auth.cache_file`. */
+function resolveStorePath(home: string, path: string): string {
+  if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
+  return resolve(home, path);
+}

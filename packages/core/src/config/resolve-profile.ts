@@ -1,2 +1,185 @@
-// Placeholder until implemented.
-export {};
+import { z } from 'zod';
+import { AuthError } from '../errors.js';
+import type { Provider } from '../contracts/provider.js';
+import { checkEndpointUrl } from './check-url.js';
+import { configError, describeValue, isTable } from './config-error.js';
+import { requireProfile } from './select-profile.js';
+import type { AuthctlConfig, CommonProfileSettings, LoginFlowId, ResolvedProfile } from './types.js';
+
+export { selectProfileName } from './select-profile.js';
+
+const LOGIN_FLOWS = ['browser', 'code', 'device', 'client-credentials', 'password'] as const satisfies readonly LoginFlowId[];
+
+const name = z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' });
+const table = (example: string) => ({ error: `must be a table (${example})` });
+
+const CommonProfileSchema = z.object({
+  provider: name,
+  client_id: name.optional(),
+  flow: z.enum(LOGIN_FLOWS, { error: `must be one of ${LOGIN_FLOWS.join(', ')}` }).optional(),
+  scopes: z.array(name, { error: 'must be an array of strings (scopes = ["openid"])' }).optional(),
+  parameters: z
+    .record(z.string(), z.string({ error: 'must be a string' }), table('parameters = { audience = "..." }'))
+    .optional(),
+  timeout: z
+    .number({ error: 'must be a positive number of seconds' })
+    .positive({ error: 'must be a positive number of seconds' })
+    .optional(),
+  allow_http: z.boolean({ error: 'must be true or false' }).optional(),
+  redirect_port: z
+    .number({ error: 'must be a port number (0-65535)' })
+    .int({ error: 'must be a port number (0-65535)' })
+    .min(0, { error: 'must be a port number (0-65535)' })
+    .max(65535, { error: 'must be a port number (0-65535)' })
+    .optional(),
+  code_redirect_uri: name.optional(),
+  username: name.optional(),
+  service_account: z.strictObject({ client_id: name }, table('[profiles.NAME.service_account]')).optional(),
+  admin: z
+    .strictObject({ username: name, realm: name.optional(), client_id: name.optional() }, table('[profiles.NAME.admin]'))
+    .optional(),
+}) satisfies z.ZodType<CommonProfileSettings>;
+
+const COMMON_KEYS = Object.keys(CommonProfileSchema.shape);
+
+/** Values under keys like these are never echoed back in an error. */
+const SECRET_KEY = /secret|password|token|credential/i;
+
+/** The provider a profile names, without validating the rest of it. */
+export function profileProviderId(config: AuthctlConfig, name: string): string {
+  const provider = requireProfile(config, name).provider;
+  if (typeof provider !== 'string' || provider === '') {
+    throw configError(
+      config.file,
+      `profiles.${name}.provider`,
+      provider === undefined ? 'is required' : `must be a provider id (got ${describeValue(provider)})`,
+      { profile: name, hint: `add provider = "oidc" (or another installed provider) to [profiles.${name}] in ${config.file}` },
+    );
+  }
+  return provider;
+}
+
+/**
+ * Validates one profile: the common keys here, the rest with the provider's
+ * own schema. A key neither knows is an error (a typo must not be ignored
+ * silently). `overrides` are flag and env values, already picked by the
+ * caller; they win over the file. Every http(s) URL among the settings is
+ * held to the loopback rule of `checkEndpointUrl`.
+ */
+export function resolveProfile(
+  config: AuthctlConfig,
+  name: string,
+  provider: Provider<any>,
+  overrides: Partial<CommonProfileSettings> = {},
+): ResolvedProfile {
+  const fromOverride = new Set(Object.keys(overrides).filter((key) => overrides[key as keyof CommonProfileSettings] !== undefined));
+  const input: Record<string, unknown> = { ...requireProfile(config, name) };
+  for (const key of fromOverride) input[key] = overrides[key as keyof CommonProfileSettings];
+
+  // Common keys are validated here; the provider sees the rest, plus any common key its schema declares.
+  const ownKeys = providerKeys(provider);
+  const commonInput: Record<string, unknown> = {};
+  const providerInput: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    const common = COMMON_KEYS.includes(key);
+    if (common) commonInput[key] = value;
+    if (!common || ownKeys.includes(key)) providerInput[key] = value;
+  }
+
+  const report = (path: PropertyKey[], problem: string, hint?: string): AuthError => {
+    const key = path.map(String).join('.');
+    const top = String(path[0]);
+    if (fromOverride.has(top)) {
+      return new AuthError('CONFIG_INVALID', `${key} (set by a flag or AUTHCTL_* variable) ${problem}`, {
+        profile: name,
+        key,
+        hint: `fix the value given for ${key} on the command line or in the environment`,
+      });
+    }
+    return configError(config.file, `profiles.${name}${key === '' ? '' : `.${key}`}`, problem, {
+      profile: name,
+      ...(hint === undefined ? {} : { hint }),
+    });
+  };
+  const fail = (issues: z.core.$ZodIssue[], data: Record<string, unknown>): never => {
+    const issue = issues[0]!;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    if (issue.code === 'unrecognized_keys') throw unknownKey([...issue.path, issue.keys[0]!], more);
+    const value = valueAt(data, issue.path);
+    const shown = value !== undefined && !isTable(value) && !issue.path.some((p) => SECRET_KEY.test(String(p)));
+    const got = shown ? ` (got ${describeValue(value)})` : '';
+    throw report(issue.path, `${issue.message}${got}${more}`);
+  };
+  const unknownKey = (path: PropertyKey[], more = ''): AuthError => {
+    const known = [...new Set([...COMMON_KEYS, ...ownKeys])].sort();
+    return report(
+      path,
+      `is not a known key for provider "${provider.id}"${more}`,
+      `remove it or fix its spelling in ${config.file}; known keys: ${known.join(', ')}`,
+    );
+  };
+
+  const common = CommonProfileSchema.safeParse(commonInput, { error: describeIssue });
+  if (!common.success) fail(common.error.issues, commonInput);
+  const own = provider.options.safeParse(providerInput, { error: describeIssue });
+  if (!own.success) fail(own.error.issues, providerInput);
+
+  // A provider schema strips keys it does not know; whatever it dropped was unknown.
+  const ownSettings = isTable(own.data) ? own.data : {};
+  const dropped = Object.keys(providerInput).find((key) => !COMMON_KEYS.includes(key) && !Object.hasOwn(ownSettings, key));
+  if (dropped !== undefined) throw unknownKey([dropped]);
+
+  const settings = { ...ownSettings, ...common.data! } as ResolvedProfile['settings'];
+  for (const [path, url] of httpUrls(settings)) {
+    checkEndpointUrl(url, { profile: name, key: path.join('.'), file: config.file, allowHttp: settings.allow_http === true });
+  }
+  return { name, settings, file: config.file };
+}
+
+/** Wording for zod issues a schema did not word itself, in the "must ..." voice of config errors. */
+function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      return `must be ${TYPE_NAMES[issue.expected] ?? `a ${issue.expected}`}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
+      return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}${issue.origin === 'array' ? ' entries' : ''}`;
+    case 'too_big':
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}${issue.origin === 'array' ? ' entries' : ''}`;
+    case 'invalid_format':
+      return `must be a valid ${issue.format}`;
+    default:
+      return undefined;
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'a table',
+  record: 'a table',
+};
+
+function providerKeys(provider: Provider<any>): string[] {
+  const shape = (provider.options as { shape?: unknown }).shape;
+  return isTable(shape) ? Object.keys(shape) : [];
+}
+
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let value = data;
+  for (const step of path) value = isTable(value) || Array.isArray(value) ? (value as Record<PropertyKey, unknown>)[step] : undefined;
+  return value;
+}
+
+/** Every string setting that is an http(s) URL, with its key path. */
+function httpUrls(value: unknown, path: string[] = []): Array<[string[], string]> {
+  if (typeof value === 'string') return /^https?:/i.test(value) ? [[path, value]] : [];
+  if (!isTable(value)) return [];
+  return Object.entries(value).flatMap(([key, child]) => httpUrls(child, [...path, key]));
+}

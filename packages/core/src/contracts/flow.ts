@@ -10,6 +10,8 @@ export interface LoginOptions {
   port?: number;
   /** Redirect URI registered for the paste-the-code flow. */
   codeRedirectUri?: string;
+  /** How long the browser flow waits for the person to finish, in ms (default 5 minutes). */
+  loginTimeoutMs?: number;
 }
 
 /** Everything a flow needs, resolved before it runs. State is passed in, never global. */

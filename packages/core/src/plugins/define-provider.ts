@@ -1,2 +1,6 @@
-// Placeholder until implemented.
-export {};
+import type { Provider } from '../contracts/provider.js';
+
+/** Typed identity: lets a plugin author write a provider with its settings type inferred and checked. */
+export function defineProvider<S>(provider: Provider<S>): Provider<S> {
+  return provider;
+}

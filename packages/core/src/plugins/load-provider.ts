@@ -1,2 +1,61 @@
-// Placeholder until implemented.
-export {};
+import { AuthError } from '../errors.js';
+import type { Provider } from '../contracts/provider.js';
+
+const PROVIDER_ID = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Loads `@auth/provider-<id>` through the caller's `importer`, so the
+ * package resolves from the caller's own dependencies (the CLI passes
+ * `(s) => import(s)`). Accepts the default export or a named `provider`.
+ */
+export async function loadProvider(id: string, importer: (specifier: string) => Promise<unknown>): Promise<Provider<any>> {
+  if (!PROVIDER_ID.test(id)) {
+    throw new AuthError('CONFIG_INVALID', `${JSON.stringify(id)} is not a provider id`, {
+      hint: 'provider ids are lower-case letters, digits and dashes, e.g. provider = "oidc"',
+    });
+  }
+  const specifier = `@auth/provider-${id}`;
+  let module: unknown;
+  try {
+    module = await importer(specifier);
+  } catch (error) {
+    if (isMissing(error, specifier)) {
+      throw new AuthError('PROVIDER_NOT_FOUND', `The provider "${id}" is not installed (package ${specifier})`, {
+        hint: `pnpm add ${specifier}`,
+        cause: error,
+      });
+    }
+    throw new AuthError('PROVIDER_NOT_FOUND', `The provider package ${specifier} failed to load`, {
+      hint: `reinstall it: pnpm add ${specifier}`,
+      cause: error,
+    });
+  }
+  const exports = (module ?? {}) as { default?: unknown; provider?: unknown };
+  const provider = exports.default ?? exports.provider;
+  if (!isProvider(provider)) {
+    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} does not export a provider`, {
+      hint: `a provider package exports its provider as default (or as \`provider\`); check the version of ${specifier}`,
+    });
+  }
+  if (provider.specificationVersion !== 'v1') {
+    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} implements provider specification ${String(provider.specificationVersion)}, this authctl supports v1`, {
+      hint: `install a version of ${specifier} made for this authctl`,
+    });
+  }
+  if (provider.id !== id) {
+    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} provides "${provider.id}", not "${id}"`, {
+      hint: `check the package installed as ${specifier}`,
+    });
+  }
+  return provider;
+}
+
+function isProvider(value: unknown): value is Provider<any> {
+  return typeof value === 'object' && value !== null && 'specificationVersion' in value && typeof (value as { id?: unknown }).id === 'string';
+}
+
+function isMissing(error: unknown, specifier: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(`'${specifier}'`);
+}

@@ -1,2 +1,118 @@
-// Placeholder until implemented.
-export {};
+import { chmod, mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { CredentialStore } from '../contracts/credential-store.js';
+import { AuthError } from '../errors.js';
+import { syncDir, writeFileAtomic } from './atomic-write.js';
+import { credentialFileName, readCredentialFile } from './credential-file.js';
+import { withFileLock, type FileLockOptions } from './file-lock.js';
+import { credentialToStore, storedCredential } from './validate-credential.js';
+
+export type { FileLockOptions };
+
+export interface FileStoreOptions {
+  /** Folder of the credential files; created 0700, repaired to 0700 when wider. */
+  dir: string;
+  /** Lock wait bound and stale-lock age (defaults: 60 s, 10 s). */
+  lock?: FileLockOptions;
+}
+
+const FILE_SUFFIX = '.json';
+
+/**
+ * One JSON file per key, `<dir>/<encodeURIComponent(key)>.json`, mode 0600,
+ * replaced atomically. `withLock` holds `<dir>/<encoded key>.lock` across
+ * processes; `get` and `set` take no lock, so a locked section may call them.
+ */
+export function createFileStore(opts: FileStoreOptions): CredentialStore {
+  const dir = resolve(opts.dir);
+  const fileOf = (key: string) => join(dir, credentialFileName(key));
+
+  return {
+    specificationVersion: 'v1',
+    id: 'file',
+
+    async get(key) {
+      if (!(await secureDir(dir, false))) return undefined;
+      const file = fileOf(key);
+      const raw = await readCredentialFile(file, key);
+      return raw === undefined ? undefined : storedCredential(raw, file, key);
+    },
+
+    async set(key, value) {
+      const credential = credentialToStore(key, value);
+      await secureDir(dir, true);
+      await writeFileAtomic(fileOf(key), `${JSON.stringify(credential, null, 2)}\n`);
+    },
+
+    async delete(key) {
+      try {
+        await unlink(fileOf(key));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+      await syncDir(dir);
+      return true;
+    },
+
+    async list() {
+      if (!(await secureDir(dir, false))) return [];
+      // Temp files end in .tmp and locks in .lock, so the suffix alone tells credentials apart.
+      return (await readdir(dir))
+        .filter((name) => name.endsWith(FILE_SUFFIX))
+        .flatMap((name) => keyOfFileName(name.slice(0, -FILE_SUFFIX.length)))
+        .sort();
+    },
+
+    async withLock(key, fn) {
+      await secureDir(dir, true);
+      const file = fileOf(key);
+      return withFileLock(file, `${file.slice(0, -FILE_SUFFIX.length)}.lock`, `credential "${key}"`, fn, opts.lock);
+    },
+  };
+}
+
+/** A name this store did not write (not URI-encoded) names no key. */
+function keyOfFileName(encoded: string): string[] {
+  try {
+    return [decodeURIComponent(encoded)];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Makes sure `dir` is a folder only its owner can enter: created 0700 when
+ * `create`, narrowed to 0700 when wider. False when it does not exist.
+ */
+async function secureDir(dir: string, create: boolean): Promise<boolean> {
+  let mode: number;
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) {
+      throw new AuthError('STORE_UNAVAILABLE', `the credential store ${dir} is not a folder`, {
+        file: dir,
+        hint: `move ${dir} away, or set store.path in the config to another folder`,
+      });
+    }
+    mode = info.mode;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!create) return false;
+    // The umask can only narrow 0700.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return true;
+  }
+  if ((mode & 0o077) !== 0) {
+    try {
+      await chmod(dir, 0o700);
+    } catch (error) {
+      throw new AuthError('STORE_INSECURE', `${dir} is accessible by other users (mode 0${(mode & 0o777).toString(8)}) and cannot be fixed`, {
+        file: dir,
+        hint: `chmod 700 ${dir}`,
+        cause: error,
+      });
+    }
+  }
+  return true;
+}

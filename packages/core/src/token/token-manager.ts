@@ -1,2 +1,89 @@
-// Placeholder until implemented.
-export {};
+import { AuthError } from '../errors.js';
+import type { CredentialStore } from '../contracts/credential-store.js';
+import { getFlow } from '../flows/index.js';
+import { storedFlowContext } from '../session/flow-context.js';
+import { obtainCredential } from '../session/obtain-credential.js';
+import { nowSeconds } from '../session/session-io.js';
+import type { SessionContext } from '../session/types.js';
+import { tokenKey, type OAuthCredential, type TokenSet } from '../token-set.js';
+import { isExpired, needsRefresh } from './refresh-window.js';
+
+/** Renewals in progress in this process, per store and key: concurrent callers share one. */
+const renewals = new WeakMap<CredentialStore, Map<string, Promise<TokenSet>>>();
+
+/**
+ * A usable access token for the profile. A fresh cached token costs no
+ * network. Inside the refresh window the token is refreshed under the
+ * profile's lock, after re-reading the store: when another process already
+ * refreshed, its token is used and the rotated refresh token is never
+ * redeemed twice. Credentials that need no person (client credentials, a
+ * password from a non-interactive source) log in again silently; anything
+ * else ends in LOGIN_REQUIRED. An expired token is never returned.
+ */
+export async function getToken(ctx: SessionContext): Promise<TokenSet> {
+  const key = tokenKey(ctx.profile.name);
+  const cached = await readCredential(ctx, key);
+  if (!needsRefresh(cached.tokens, nowSeconds(ctx))) return cached.tokens;
+
+  let inStore = renewals.get(ctx.store);
+  if (inStore === undefined) renewals.set(ctx.store, (inStore = new Map()));
+  const pending = inStore.get(key);
+  if (pending !== undefined) return pending;
+  const renewal = ctx.store.withLock(key, () => renewUnderLock(ctx, key)).finally(() => inStore.delete(key));
+  inStore.set(key, renewal);
+  return renewal;
+}
+
+async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSet> {
+  const credential = await readCredential(ctx, key);
+  if (!needsRefresh(credential.tokens, nowSeconds(ctx))) return credential.tokens;
+
+  let renewed: OAuthCredential;
+  try {
+    renewed = credential.tokens.refresh_token === undefined
+      ? await loginAgain(ctx, credential)
+      : await refresh(ctx, credential);
+  } catch (error) {
+    // An IdP that cannot be reached does not make a still-valid token useless.
+    const unreachable = AuthError.is(error) && (error.code === 'NETWORK' || error.code === 'TIMEOUT');
+    if (unreachable && !isExpired(credential.tokens, nowSeconds(ctx))) return credential.tokens;
+    throw error;
+  }
+  await ctx.store.set(key, renewed);
+  return renewed.tokens;
+}
+
+async function refresh(ctx: SessionContext, credential: OAuthCredential): Promise<OAuthCredential> {
+  try {
+    const tokens = await getFlow('refresh').run(await storedFlowContext(ctx, credential));
+    return { ...credential, tokens };
+  } catch (error) {
+    if (AuthError.is(error) && error.code === 'INVALID_GRANT') return loginAgain(ctx, credential, error);
+    throw error;
+  }
+}
+
+/** Logs in again with the credential's own flow, when that needs no person; else LOGIN_REQUIRED. */
+async function loginAgain(ctx: SessionContext, credential: OAuthCredential, cause?: AuthError): Promise<OAuthCredential> {
+  const flow = credential.flow;
+  if (flow === 'client-credentials' || (flow === 'password' && ctx.secrets?.password !== undefined)) {
+    return obtainCredential(ctx, flow);
+  }
+  throw loginRequired(ctx, cause);
+}
+
+async function readCredential(ctx: SessionContext, key: string): Promise<OAuthCredential> {
+  const credential = await ctx.store.get(key);
+  if (credential?.kind !== 'oauth') throw loginRequired(ctx);
+  return credential;
+}
+
+function loginRequired(ctx: SessionContext, cause?: AuthError): AuthError {
+  const name = ctx.profile.name;
+  const why = cause === undefined ? 'is not logged in' : 'must log in again: the IdP no longer accepts its refresh token';
+  return new AuthError('LOGIN_REQUIRED', `Profile ${name} ${why}`, {
+    profile: name,
+    hint: `run \`authctl login --profile ${name}\``,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}

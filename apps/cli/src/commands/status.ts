@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { isExpired, openStore, profileProviderId, tokenKey } from '@auth/core';
+import { loadProfileConfig, type StartCli } from '../context.js';
+
+/** What `status` reports; read from config and the store only, no network. */
+interface Status {
+  profile: string;
+  provider: string;
+  logged_in: boolean;
+  flow: string | null;
+  expires_at: number | null;
+  expired: boolean | null;
+  refreshable: boolean | null;
+  subject: string | null;
+}
+
+export function statusCommand(program: Command, start: StartCli): void {
+  program
+    .command('status')
+    .description('show whether the profile is logged in, with which flow, until when and as whom')
+    .action(async (_options: object, command: Command) => {
+      const cli = start(command);
+      const { config, name } = await loadProfileConfig(cli);
+      const provider = profileProviderId(config, name);
+      const credential = await openStore(config).get(tokenKey(name));
+      const oauth = credential?.kind === 'oauth' ? credential : undefined;
+      const status: Status = {
+        profile: name,
+        provider,
+        logged_in: oauth !== undefined && (!isExpired(oauth.tokens) || oauth.tokens.refresh_token !== undefined),
+        flow: oauth?.flow ?? null,
+        expires_at: oauth?.tokens.expires_at ?? null,
+        expired: oauth ? isExpired(oauth.tokens) : null,
+        refreshable: oauth ? oauth.tokens.refresh_token !== undefined : null,
+        subject: oauth?.subject ?? null,
+      };
+      if (cli.globals.json) {
+        cli.out.data(JSON.stringify(status));
+        return;
+      }
+      for (const [key, value] of Object.entries(status)) {
+        const shown = key === 'expires_at' && typeof value === 'number' ? new Date(value * 1000).toISOString() : value;
+        cli.out.data(cli.globals.plain ? `${key}=${shown ?? ''}` : `${key.padEnd(12)} ${shown ?? '-'}`);
+      }
+    });
+}

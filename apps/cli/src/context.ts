@@ -1,0 +1,184 @@
+import type { Command } from 'commander';
+import {
+  AuthError,
+  loadConfig,
+  loadProvider,
+  openStore,
+  profileProviderId,
+  resolveProfile,
+  selectProfileName,
+  type AuthctlConfig,
+  type CommonProfileSettings,
+  type CredentialStore,
+  type Interaction,
+  type SessionContext,
+} from '@auth/core';
+import { createTerminalInteraction } from './interaction/terminal-interaction.js';
+import { StdinLines } from './interaction/stdin-lines.js';
+import { Output } from './output.js';
+
+/** The options every command accepts (see `program.ts`). */
+export interface GlobalOptions {
+  profile?: string;
+  config?: string;
+  json?: boolean;
+  plain?: boolean;
+  silent?: boolean;
+  color?: boolean;
+}
+
+/** One command run: its global options, its output, its way to ask a person. */
+export interface Cli {
+  /** The command being run (`login`, `print-token`, `list`, ...). */
+  command: string;
+  globals: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  out: Output;
+  lines: StdinLines;
+  interaction: Interaction;
+  /** stdin and stderr are terminals: prompts are interactive, secrets hidden. */
+  tty: boolean;
+  /** Aborted by Ctrl+C, so a pending request or poll stops cleanly. */
+  signal: AbortSignal;
+}
+
+let interrupt: AbortController | undefined;
+
+/** Aborts on the first Ctrl+C; a second one exits at once. */
+function interruptSignal(): AbortSignal {
+  if (!interrupt) {
+    const controller = new AbortController();
+    interrupt = controller;
+    process.on('SIGINT', () => {
+      if (controller.signal.aborted) process.exit(130);
+      controller.abort();
+    });
+  }
+  return interrupt.signal;
+}
+
+/** Called by each command's action to set up its run; the top-level handler reports through its output. */
+export type StartCli = (command: Command) => Cli;
+
+export function createCli(command: Command, env: NodeJS.ProcessEnv = process.env): Cli {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  const out = new Output(
+    { json: globals.json === true, plain: globals.plain === true, silent: globals.silent === true, color: globals.color !== false },
+    env,
+  );
+  out.addSecret(env.AUTHCTL_CLIENT_SECRET);
+  out.addSecret(env.AUTHCTL_PASSWORD);
+  const lines = new StdinLines();
+  const tty = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  return {
+    command: command.name(),
+    globals,
+    env,
+    out,
+    lines,
+    tty,
+    interaction: createTerminalInteraction({ out, lines, env, tty }),
+    signal: interruptSignal(),
+  };
+}
+
+/** The config file and the profile this run is about (flag > AUTHCTL_PROFILE > default_profile > "default"). */
+export async function loadProfileConfig(cli: Cli): Promise<{ config: AuthctlConfig; name: string }> {
+  const config = await loadConfig({ file: cli.globals.config, env: cli.env });
+  return { config, name: selectProfileName(config, cli.globals.profile, cli.env) };
+}
+
+/** Providers resolve from the CLI's own node_modules, where they are installed next to it. */
+export function importProvider(id: string) {
+  return loadProvider(id, (specifier) => import(specifier));
+}
+
+/** Where a login's secrets come from; flags name the source, values never travel in argv. */
+export interface SecretFlags {
+  clientSecretStdin?: boolean;
+  passwordStdin?: boolean;
+  username?: string;
+}
+
+/** A secret from stdin: hidden entry on a terminal, else the next line of the pipe. */
+export async function readStdinSecret(cli: Cli, what: string): Promise<string> {
+  const secret = cli.tty ? await cli.interaction.promptSecret(what) : await cli.lines.next();
+  if (!secret) {
+    throw new AuthError('USAGE', `no ${what.toLowerCase()} on stdin`, { hint: `pipe the ${what.toLowerCase()} into the command, one line` });
+  }
+  cli.out.addSecret(secret);
+  return secret;
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= fn());
+}
+
+export interface SessionOptions {
+  /** Flag values that win over the profile (flag > env > profile > default). */
+  overrides?: Partial<CommonProfileSettings>;
+  secrets?: SecretFlags;
+  /**
+   * May a person be asked (username, hidden password)? False for print-token:
+   * core then logs a password profile in again only from AUTHCTL_PASSWORD,
+   * and otherwise reports LOGIN_REQUIRED instead of waiting on a prompt.
+   */
+  prompts?: boolean;
+}
+
+/** Core's default per-request timeout, for profiles without `timeout`. */
+const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/**
+ * Bounds every request by the profile's timeout with a timer this process
+ * holds. Core combines `AbortSignal.timeout()` into `AbortSignal.any()`; on
+ * Node 20 the timeout signal is then only weakly held and, once garbage
+ * collection runs, never fires, so an IdP that accepts and never answers
+ * would hang the CLI. Remove once core's request options hold their timeout.
+ */
+function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const controller = new AbortController();
+    // Unref'd and never cleared: it may fire after the response, harmlessly, and must cover the body too.
+    setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs).unref();
+    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+    return globalThis.fetch(input, { ...init, signal });
+  };
+}
+
+/** Config, profile, provider, store and secret sources: everything login, getToken and logout need. */
+export async function openSession(cli: Cli, options: SessionOptions = {}): Promise<SessionContext & { config: AuthctlConfig }> {
+  const { config, name } = await loadProfileConfig(cli);
+  const provider = await importProvider(profileProviderId(config, name));
+  const profile = resolveProfile(config, name, provider, options.overrides);
+  const flags = options.secrets ?? {};
+  const prompts = options.prompts ?? true;
+  const username = flags.username || cli.env.AUTHCTL_USERNAME || profile.settings.username;
+  const passwordKnown = flags.passwordStdin === true || Boolean(cli.env.AUTHCTL_PASSWORD);
+  return {
+    config,
+    profile,
+    provider,
+    store: openStore(config),
+    interaction: cli.interaction,
+    fetch: fetchWithTimeout((profile.settings.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000),
+    signal: cli.signal,
+    secrets: {
+      clientSecret: once(async () =>
+        flags.clientSecretStdin ? readStdinSecret(cli, 'Client secret') : cli.env.AUTHCTL_CLIENT_SECRET || undefined,
+      ),
+      ...(prompts || (username && passwordKnown)
+        ? {
+            password: once(async () => {
+              const user = username || (await cli.interaction.prompt('Username'));
+              const password = flags.passwordStdin
+                ? await readStdinSecret(cli, 'Password')
+                : cli.env.AUTHCTL_PASSWORD || (await cli.interaction.promptSecret(`Password for ${user}`));
+              return { username: user, password };
+            }),
+          }
+        : {}),
+    },
+  };
+}

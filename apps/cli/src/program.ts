@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { configureCommand } from './commands/configure.js';
+import { loginCommand } from './commands/login.js';
+import { logoutCommand } from './commands/logout.js';
+import { printTokenCommand } from './commands/print-token.js';
+import { profileCommand } from './commands/profile.js';
+import { statusCommand } from './commands/status.js';
+import { createCli, type Cli, type StartCli } from './context.js';
+import { reportError } from './errors.js';
+import { Output } from './output.js';
+import { version } from './package-info.js';
+
+export function buildProgram(start: StartCli): Command {
+  const program = new Command('authctl')
+    .description('Log in to data platforms and give every script a fresh access token.')
+    .version(version, '-V, --version')
+    .option('--profile <name>', 'profile to use (env AUTHCTL_PROFILE; default: default_profile, else "default")')
+    .option('--config <file>', 'config file (default: $AUTHCTL_HOME/config.toml)')
+    .option('--json', 'machine-readable output: one JSON object per line on stdout')
+    .option('--plain', 'undecorated output: no colour, one value per line')
+    .option('--silent', 'print only what is essential (URLs to open, device codes, errors)')
+    .option('--no-color', 'no colour in terminal output')
+    .exitOverride()
+    .configureOutput({
+      outputError: (message, write) => write(`authctl: ${message.replace(/^error: /, '')}hint: run \`authctl --help\`\n`),
+    })
+    .addHelpText(
+      'after',
+      '\nEnvironment: AUTHCTL_HOME, AUTHCTL_PROFILE, AUTHCTL_CLIENT_SECRET, AUTHCTL_USERNAME, AUTHCTL_PASSWORD, BROWSER.\n' +
+        'Exit codes: 0 ok, 1 unexpected, 2 usage or config, 3 login required, 4 denied or invalid credentials, 5 network or timeout.',
+    );
+
+  // Added with `.command()` inside each, so they inherit exitOverride and the output settings.
+  for (const register of [configureCommand, loginCommand, printTokenCommand, statusCommand, logoutCommand, profileCommand]) {
+    register(program, start);
+  }
+  return program;
+}
+
+/** Runs the full program on `argv` (without `node` and the script) and exits with its code. */
+export async function main(argv: string[]): Promise<never> {
+  let cli: Cli | undefined;
+  const start: StartCli = (command) => (cli = createCli(command));
+  let code = 0;
+  try {
+    await buildProgram(start).parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    // Before a command starts (a usage error), only the raw argv tells how to report.
+    const out = cli?.out ?? new Output({ json: argv.includes('--json'), plain: false, silent: false, color: !argv.includes('--no-color') });
+    code = reportError(error, out, { oneLine: cli?.command === 'print-token', debug: process.env.AUTHCTL_DEBUG === '1' });
+  }
+  process.exit(code);
+}

@@ -1,0 +1,7 @@
+/** What `print-token` writes: the token alone, or an HTTP `Authorization` header line. */
+export function tokenLine(token: { access_token: string; token_type: string }, header: boolean | undefined): string {
+  if (!header) return `${token.access_token}\n`;
+  // Token responses spell the type in any case (RFC 6749 §5.1); the header scheme is conventionally `Bearer`.
+  const scheme = token.token_type.toLowerCase() === 'bearer' ? 'Bearer' : token.token_type;
+  return `Authorization: ${scheme} ${token.access_token}\n`;
+}

@@ -1,0 +1,53 @@
+import { describe, expect } from 'vitest';
+import { introspect } from '../support/idp-checks.js';
+import type { Sandbox } from '../support/sandbox.js';
+import type { TestIdP } from '@auth/testkit';
+import { flowTest as test } from './support/flow-fixtures.js';
+import { expectLoggedIn, jsonEvents, parseEvent } from './support/json-events.js';
+
+/** Where the code flow sends the browser when the profile names no code_redirect_uri. */
+const PASTE_REDIRECT = 'http://127.0.0.1/callback';
+
+/**
+ * Runs a paste-the-code login: the person signs in elsewhere and types
+ * `paste(redirectedUrl)` into authctl's stdin.
+ */
+async function pasteTheCode(idp: TestIdP, sandbox: Sandbox, args: string[], paste: (redirected: URL) => string) {
+  const run = sandbox.start(['login', ...args, '--json'], { killAfterMs: 60_000 });
+  const open = parseEvent(await run.nextLine());
+  expect(open).toEqual({ event: 'open_url', url: expect.stringMatching(new RegExp(`^${idp.issuer}/auth\\?`)) });
+  expect(new URL(String(open.url)).searchParams.get('redirect_uri')).toBe(PASTE_REDIRECT);
+  const redirected = new URL(await idp.user.authorize(String(open.url), PASTE_REDIRECT));
+  run.write(`${paste(redirected)}\n`);
+  return run.done;
+}
+
+describe('paste-the-code flow (kxi --force-code)', () => {
+  test('login --force-code --json: pasting the whole redirected URL logs in', async ({ idp, sandbox }) => {
+    const result = await pasteTheCode(idp, sandbox, ['--force-code'], (redirected) => redirected.href);
+    expect(result.code, result.stderr).toBe(0);
+    const events = jsonEvents(result.stdout);
+    expect(events.map((event) => event.event)).toEqual(['open_url', 'logged_in']);
+    expectLoggedIn(events[1]);
+
+    const printed = await sandbox.run(['print-token']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect((await introspect(idp, printed.stdout.trimEnd())).active).toBe(true);
+  });
+
+  test('login --flow code --json: pasting only the code logs in', async ({ idp, sandbox }) => {
+    const result = await pasteTheCode(idp, sandbox, ['--flow', 'code'], (redirected) => {
+      const code = redirected.searchParams.get('code');
+      expect(code).toBeTruthy();
+      return code!;
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const events = jsonEvents(result.stdout);
+    expect(events.map((event) => event.event)).toEqual(['open_url', 'logged_in']);
+    expectLoggedIn(events[1]);
+
+    const printed = await sandbox.run(['print-token']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect((await introspect(idp, printed.stdout.trimEnd())).active).toBe(true);
+  });
+});

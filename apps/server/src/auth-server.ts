@@ -1,0 +1,150 @@
+import { AuthError, exitCodeFor } from '@auth/core';
+import { Command, CommanderError, Option } from 'commander';
+import { loadServerConfig } from './config/load-config.js';
+import { parseListenAddress } from './config/listen-address.js';
+import type { ServerConfig } from './config/schema.js';
+import { devBanner } from './dev/dev-banner.js';
+import { DEV_DEFAULT_DATA_DIR, DEV_DEFAULT_LISTEN, prepareDevMode } from './dev/dev-mode.js';
+import { listSigningKeys, retireSigningKey, rotateSigningKey } from './keys/key-store.js';
+import { createLogger } from './logging/logger.js';
+import { hashSecret } from './secrets/scrypt-hash.js';
+import { readSecretInput } from './secrets/read-secret-input.js';
+
+interface ServeOptions {
+  dev?: boolean;
+  config?: string;
+  listen?: string;
+  dataDir?: string;
+  logLevel: string;
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function listenOption(value: string): string {
+  if (!parseListenAddress(value)) {
+    throw new AuthError('USAGE', `--listen "${value}" is not HOST:PORT`, { hint: 'e.g. --listen 127.0.0.1:8080 (port 0 picks a free port)' });
+  }
+  return value;
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  if (options.dev && options.config) {
+    throw new AuthError('USAGE', '--dev and --config cannot be combined', { hint: 'use --dev for the quick start, or --config FILE for your own setup' });
+  }
+  if (!options.dev && !options.config) {
+    throw new AuthError('USAGE', 'nothing to serve', { hint: 'run `auth-server --dev` for the quick start, or `auth-server --config FILE`' });
+  }
+  const logger = createLogger({ level: options.logLevel });
+  let config: ServerConfig;
+  let dev: Awaited<ReturnType<typeof prepareDevMode>> | undefined;
+  if (options.dev) {
+    dev = await prepareDevMode({ listen: options.listen ?? DEV_DEFAULT_LISTEN, dataDir: options.dataDir ?? DEV_DEFAULT_DATA_DIR });
+    config = dev.config;
+  } else {
+    const loaded = await loadServerConfig(options.config!);
+    config = {
+      ...loaded,
+      ...(options.listen ? { listen: options.listen } : {}),
+      ...(options.dataDir ? { data_dir: options.dataDir } : {}),
+    };
+  }
+
+  // Loaded here so that key and hash commands do not pay for (or hear from) oidc-provider.
+  const { startAuthServer } = await import('./server/start-auth-server.js');
+  let running;
+  try {
+    running = await startAuthServer({ config, logger });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new AuthError('USAGE', `cannot listen on ${config.listen}: ${code}`, {
+        hint: 'pick another address with --listen HOST:PORT (port 0 picks a free one)',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  if (dev) say(devBanner(dev, running.issuer));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ event: 'server.stopping', signal }, 'finishing in-flight requests');
+    running.close().then(
+      () => {
+        logger.info({ event: 'server.stopped' }, 'stopped');
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.stdout.write(`ready ${running.issuer}\n`);
+}
+
+async function dataDirOf(options: { dataDir?: string; config?: string }): Promise<string> {
+  if (options.dataDir) return options.dataDir;
+  if (options.config) return (await loadServerConfig(options.config)).data_dir;
+  throw new AuthError('USAGE', 'no data dir given', { hint: 'pass --data-dir DIR (or --config FILE) of the server whose keys to change' });
+}
+
+function program(): Command {
+  const root = new Command('auth-server')
+    .description('An OpenID issuer with real sign-in pages. `auth-server --dev` starts a ready-to-use one.')
+    .option('--dev', 'quick start: demo user, authctl and demo-service clients, state in --data-dir')
+    .option('--config <file>', 'serve the issuer described by a TOML or YAML config file')
+    .option('--listen <host:port>', `address to listen on (--dev default ${DEV_DEFAULT_LISTEN})`, listenOption)
+    .option('--data-dir <dir>', `folder for keys and state (--dev default ./${DEV_DEFAULT_DATA_DIR})`)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info').env('AUTH_SERVER_LOG_LEVEL'))
+    .showHelpAfterError()
+    // Options before a subcommand are the server's; `keys rotate --data-dir` keeps its own.
+    .enablePositionalOptions()
+    .action((options: ServeOptions) => serve(options));
+
+  const keys = root.command('keys').description('manage the signing keys in a data dir (restart the server to apply)');
+  const keyOptions = (command: Command) =>
+    command.option('--data-dir <dir>', 'the server\'s data dir').option('--config <file>', 'read the data dir from this config file');
+  keyOptions(keys.command('rotate').description('add a new signing key; older keys keep verifying until retired')).action(async (options) => {
+    const key = await rotateSigningKey(await dataDirOf(options));
+    process.stdout.write(`${key.kid}\n`);
+    say('New signing key added; restart auth-server to sign with it. Tokens signed with older keys keep verifying.');
+  });
+  keyOptions(keys.command('retire').argument('<kid>', 'key id to remove').description('remove an older key from the JWKS')).action(
+    async (kid: string, options) => {
+      await retireSigningKey(await dataDirOf(options), kid);
+      say(`Key ${kid} retired; restart auth-server to stop publishing it. Tokens it signed no longer verify.`);
+    },
+  );
+  keyOptions(keys.command('list').description('list the signing keys, active first')).action(async (options) => {
+    for (const key of await listSigningKeys(await dataDirOf(options))) {
+      process.stdout.write(`${key.kid}\t${key.active ? 'active' : 'verify-only'}\t${new Date(key.created_at * 1000).toISOString()}\n`);
+    }
+  });
+
+  root
+    .command('hash-password')
+    .description('read a password or client secret from stdin and print its scrypt hash for the config file')
+    .action(async () => {
+      process.stdout.write(`${await hashSecret(await readSecretInput())}\n`);
+    });
+
+  for (const command of [root, keys, ...keys.commands, ...root.commands]) command.exitOverride();
+  return root;
+}
+
+try {
+  await program().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (AuthError.is(error)) {
+    say(`auth-server: ${error.message}`);
+    if (error.hint) say(`hint: ${error.hint}`);
+    process.exitCode = exitCodeFor(error);
+  } else {
+    say(`auth-server: unexpected error: ${(error as Error)?.message ?? String(error)}`);
+    process.exitCode = 1;
+  }
+}

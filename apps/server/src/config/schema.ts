@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { isScryptHash } from '../secrets/scrypt-hash.js';
+import { isLoopbackHost, parseListenAddress } from './listen-address.js';
+
+/**
+ * The server's config file (TOML or YAML), after validation. Secrets are only
+ * ever stored as PHC scrypt hashes (`auth-server hash-password`).
+ */
+
+export const GRANTS = ['authorization_code', 'refresh_token', 'device_code', 'client_credentials'] as const;
+export type GrantName = (typeof GRANTS)[number];
+
+const absoluteUrl = z
+  .string()
+  .refine((value) => URL.canParse(value), { error: 'must be a URL' })
+  .refine((value) => !URL.canParse(value) || new URL(value).hash === '', { error: 'must not have a #fragment' });
+
+const httpUrl = absoluteUrl.refine((value) => !URL.canParse(value) || /^https?:$/.test(new URL(value).protocol), {
+  error: 'must be an http:// or https:// URL',
+});
+
+/** An absolute URL, or a path on the issuer itself (`/oauth/code`), resolved against the issuer URL. */
+const redirectUri = z.string().refine((value) => /^\/(?!\/)/.test(value) || URL.canParse(value), {
+  error: 'must be a URL, or a path on the issuer starting with /',
+});
+
+const scryptHash = z.string().refine(isScryptHash, {
+  error: 'must be a PHC scrypt hash ($scrypt$ln=...,r=...,p=...$salt$hash); make one with `auth-server hash-password`',
+});
+
+const seconds = z.number().int({ error: 'must be a whole number of seconds' }).positive({ error: 'must be positive' });
+const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, { error: 'must be a scope name without spaces' });
+
+const claimValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
+const userSchema = z.strictObject({
+  username: z.string().min(1, { error: 'must not be empty' }),
+  password_hash: scryptHash,
+  claims: z.record(z.string(), claimValue).default({}),
+});
+
+const clientSchema = z.strictObject({
+  client_id: z.string().regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' }),
+  name: z.string().optional(),
+  /** Present for a confidential client; a public client (a CLI) has none. */
+  secret_hash: scryptHash.optional(),
+  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+  grants: z.array(z.enum(GRANTS)).min(1, { error: 'must list at least one grant' }),
+  redirect_uris: z.array(redirectUri).default([]),
+  scopes: z.array(scopeToken).optional(),
+  access_token_ttl: seconds.optional(),
+  refresh_token_ttl: seconds.optional(),
+});
+
+const resourceSchema = z.strictObject({
+  /** RFC 8707 resource indicator: the `aud` of the JWT access tokens issued for it. */
+  identifier: absoluteUrl,
+  scopes: z.array(scopeToken).default([]),
+  access_token_ttl: seconds.default(3600),
+  /** Access tokens are issued for this resource when a request names none. */
+  default: z.boolean().default(false),
+});
+
+export const serverConfigSchema = z
+  .strictObject({
+    /** Defaults to `http://<listen>` (the bound port when listen's port is 0). */
+    issuer: httpUrl.optional(),
+    listen: z
+      .string()
+      .refine((value) => parseListenAddress(value) !== undefined, { error: 'must be HOST:PORT, e.g. 127.0.0.1:8080' })
+      .default('127.0.0.1:8080'),
+    data_dir: z.string().min(1, { error: 'must name a folder' }),
+    /** Accept an `http://` issuer on a non-loopback host (behind a TLS-terminating proxy). */
+    allow_http: z.boolean().default(false),
+    /** Trust `X-Forwarded-*` headers from a reverse proxy. */
+    trust_proxy: z.boolean().default(false),
+    users: z.array(userSchema).default([]),
+    clients: z.array(clientSchema).default([]),
+    resources: z.array(resourceSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    if (config.issuer && !config.allow_http) {
+      const url = new URL(config.issuer);
+      if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'must be https:// unless the host is loopback (or set allow_http = true)' });
+      }
+    }
+    duplicates(config.users.map((u) => u.username)).forEach((i) =>
+      ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: 'is used by another user' }),
+    );
+    duplicates(config.clients.map((c) => c.client_id)).forEach((i) =>
+      ctx.addIssue({ code: 'custom', path: ['clients', i, 'client_id'], message: 'is used by another client' }),
+    );
+    duplicates(config.resources.map((r) => r.identifier)).forEach((i) =>
+      ctx.addIssue({ code: 'custom', path: ['resources', i, 'identifier'], message: 'is used by another resource' }),
+    );
+    const defaults = config.resources.flatMap((r, i) => (r.default ? [i] : []));
+    defaults.slice(1).forEach((i) =>
+      ctx.addIssue({ code: 'custom', path: ['resources', i, 'default'], message: 'only one resource can be the default' }),
+    );
+    config.clients.forEach((client, i) => {
+      if (client.grants.includes('client_credentials') && !client.secret_hash) {
+        ctx.addIssue({ code: 'custom', path: ['clients', i, 'grants'], message: 'client_credentials needs a confidential client (set secret_hash)' });
+      }
+      if (client.grants.includes('authorization_code') && client.redirect_uris.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['clients', i, 'redirect_uris'], message: 'authorization_code needs at least one redirect URI' });
+      }
+    });
+  });
+
+function duplicates(values: string[]): number[] {
+  return values.flatMap((value, i) => (values.indexOf(value) < i ? [i] : []));
+}
+
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type UserConfig = ServerConfig['users'][number];
+export type ClientConfig = ServerConfig['clients'][number];
+export type ResourceConfig = ServerConfig['resources'][number];

@@ -1,0 +1,29 @@
+// @auth/server: the embedded OpenID issuer behind `auth-server`.
+
+export { startAuthServer, type StartAuthServerOptions, type RunningAuthServer } from './server/start-auth-server.js';
+export { loadServerConfig, parseServerConfig } from './config/load-config.js';
+export {
+  serverConfigSchema,
+  GRANTS,
+  type GrantName,
+  type ServerConfig,
+  type ServerConfigInput,
+  type UserConfig,
+  type ClientConfig,
+  type ResourceConfig,
+} from './config/schema.js';
+export {
+  prepareDevMode,
+  DEV_DEFAULT_DATA_DIR,
+  DEV_DEFAULT_LISTEN,
+  DEV_USER,
+  DEV_CLI_CLIENT,
+  DEV_SERVICE_CLIENT,
+  DEV_RESOURCE,
+  type DevMode,
+  type DevModeOptions,
+} from './dev/dev-mode.js';
+export { loadOrCreateKeys, rotateSigningKey, retireSigningKey, listSigningKeys, type KeySet, type SigningKey } from './keys/key-store.js';
+export { hashSecret, verifySecret } from './secrets/scrypt-hash.js';
+export { createLogger, REDACTED_PATHS } from './logging/logger.js';
+export { CODE_PAGE_PATH } from './http/routes.js';

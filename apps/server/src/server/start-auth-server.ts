@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config/schema.js';
+import { formatHostForUrl, parseListenAddress } from '../config/listen-address.js';
+import { ensurePrivateDir } from '../fs/private-files.js';
+import { errorBoundary } from '../http/error-boundary.js';
+import { requestLog } from '../http/request-log.js';
+import { createRoutes } from '../http/routes.js';
+import { securityHeaders } from '../http/security-headers.js';
+import { createAccounts } from '../issuer/accounts.js';
+import { FileStateStore } from '../issuer/file-state-store.js';
+import { logIssuerEvents } from '../issuer/issuer-events.js';
+import { createIssuer } from '../issuer/provider-config.js';
+import { loadOrCreateKeys } from '../keys/key-store.js';
+import { createLogger } from '../logging/logger.js';
+import { closeGracefully } from './close-gracefully.js';
+
+export interface StartAuthServerOptions {
+  config: ServerConfig;
+  logger?: Logger;
+  /** How long in-flight requests may take to finish on close (default 10 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningAuthServer {
+  /** The issuer URL (with the bound port when `listen` asked for port 0). */
+  issuer: string;
+  server: Server;
+  provider: Provider;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/** Starts the issuer from a validated config; resolves once it accepts requests. */
+export async function startAuthServer({ config, logger = createLogger(), shutdownTimeoutMs = 10_000 }: StartAuthServerOptions): Promise<RunningAuthServer> {
+  await ensurePrivateDir(config.data_dir);
+  const { keys, created } = await loadOrCreateKeys(config.data_dir);
+  if (created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: keys.signing[0]!.kid }, 'generated signing keys');
+
+  const listen = parseListenAddress(config.listen)!;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  // With port 0 the issuer can only be named once the port is bound.
+  const issuer = config.issuer ?? `http://${formatHostForUrl(listen.host)}:${port}`;
+
+  const accounts = createAccounts(config.users);
+  const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'));
+  const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass() });
+  const routes = createRoutes({ provider, accounts, csrfKey: keys.csrf_secret, logger });
+  provider.use(requestLog(logger));
+  provider.use(securityHeaders);
+  provider.use(errorBoundary(logger));
+  provider.use(routes.routes());
+  // Koa's own 'error' event: listening replaces its default, which prints a stack trace.
+  (provider as unknown as NodeJS.EventEmitter).on('error', (error: Error) =>
+    logger.error({ event: 'http.error', err: { name: error.name, message: error.message } }, 'unhandled error'),
+  );
+  logIssuerEvents(provider, logger);
+  server.on('request', provider.callback());
+
+  logger.info({ event: 'server.listening', issuer, signing_kid: keys.signing[0]!.kid }, 'accepting requests');
+  return {
+    issuer,
+    server,
+    provider,
+    close: async () => {
+      await closeGracefully(server, shutdownTimeoutMs);
+      await state.flush();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { StoreBackend } from './types.js';
+import { configError, describeValue, isTable } from './config-error.js';
+
+/** The top level of config.toml, checked by hand: zod is too slow to import on the hot path. */
+export interface ConfigShape {
+  default_profile?: string;
+  store: { backend?: StoreBackend; path?: string };
+  profiles: Record<string, Record<string, unknown>>;
+}
+
+const TOP_LEVEL_KEYS = ['default_profile', 'store', 'profiles'];
+const STORE_KEYS = ['backend', 'path'];
+const STORE_BACKENDS: readonly StoreBackend[] = ['auto', 'keyring', 'file'];
+
+export function checkConfigShape(doc: Record<string, unknown>, file: string): ConfigShape {
+  rejectUnknownKeys(doc, TOP_LEVEL_KEYS, undefined, file);
+  const shape: ConfigShape = { store: {}, profiles: {} };
+
+  const defaultProfile = doc.default_profile;
+  if (defaultProfile !== undefined) {
+    if (typeof defaultProfile !== 'string' || defaultProfile === '') {
+      throw configError(file, 'default_profile', `must be a profile name (got ${describeValue(defaultProfile)})`);
+    }
+    shape.default_profile = defaultProfile;
+  }
+
+  const store = doc.store;
+  if (store !== undefined) {
+    if (!isTable(store)) throw configError(file, 'store', `must be a table ([store]) (got ${describeValue(store)})`);
+    rejectUnknownKeys(store, STORE_KEYS, 'store', file);
+    if (store.backend !== undefined) {
+      if (!STORE_BACKENDS.includes(store.backend as StoreBackend)) {
+        throw configError(
+          file,
+          'store.backend',
+          `must be one of ${STORE_BACKENDS.map((b) => `"${b}"`).join(', ')} (got ${describeValue(store.backend)})`,
+        );
+      }
+      shape.store.backend = store.backend as StoreBackend;
+    }
+    if (store.path !== undefined) {
+      if (typeof store.path !== 'string' || store.path === '') {
+        throw configError(file, 'store.path', `must be a directory path (got ${describeValue(store.path)})`);
+      }
+      shape.store.path = store.path;
+    }
+  }
+
+  const profiles = doc.profiles;
+  if (profiles !== undefined) {
+    if (!isTable(profiles)) {
+      throw configError(file, 'profiles', `must be a table of profiles ([profiles.NAME]) (got ${describeValue(profiles)})`);
+    }
+    for (const [name, profile] of Object.entries(profiles)) {
+      if (!isTable(profile)) {
+        throw configError(file, `profiles.${name}`, `must be a table ([profiles.${name}]) (got ${describeValue(profile)})`, {
+          profile: name,
+        });
+      }
+      shape.profiles[name] = profile;
+    }
+  }
+  return shape;
+}
+
+function rejectUnknownKeys(table: Record<string, unknown>, known: string[], prefix: string | undefined, file: string): void {
+  for (const key of Object.keys(table)) {
+    if (known.includes(key)) continue;
+    const where = prefix === undefined ? 'the top level' : `[${prefix}]`;
+    throw configError(file, prefix === undefined ? key : `${prefix}.${key}`, `is not a known key at ${where}`, {
+      hint: `remove it from ${file}; known keys at ${where}: ${known.join(', ')}`,
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import type * as oauth from 'oauth4webapi';
+import type { FlowContext } from '../contracts/flow.js';
+import type { TokenSet } from '../token-set.js';
+import { issuerIsKnown } from './authorization-server.js';
+import { toAuthError } from './map-error.js';
+import { requestOptions } from './request-options.js';
+import { toTokenSet } from './token-response.js';
+
+type GrantContext = Pick<
+  FlowContext,
+  'profile' | 'server' | 'client' | 'fetch' | 'signal' | 'timeoutMs' | 'allowInsecureHttp'
+>;
+
+/**
+ * One token endpoint round trip: the oauth4webapi request, then its
+ * matching `process…Response`, every failure mapped to an AuthError naming
+ * the token endpoint.
+ */
+export async function tokenGrant(
+  ctx: GrantContext,
+  request: (options: ReturnType<typeof requestOptions>) => Promise<Response>,
+  process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
+): Promise<TokenSet> {
+  try {
+    const response = await request(requestOptions(ctx));
+    return toTokenSet(await process(issuerIsKnown(ctx.server) ? response : await withoutIdToken(response)));
+  } catch (error) {
+    throw toAuthError(error, { url: String(ctx.server.token_endpoint), timeoutMs: ctx.timeoutMs, profile: ctx.profile });
+  }
+}
+
+/** The same response minus `id_token`, for servers whose issuer we cannot check it against. */
+async function withoutIdToken(response: Response): Promise<Response> {
+  if (response.status !== 200) return response;
+  const body: unknown = await response.clone().json().catch(() => undefined);
+  if (typeof body !== 'object' || body === null || !('id_token' in body)) return response;
+  const { id_token: _dropped, ...rest } = body as Record<string, unknown>;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(JSON.stringify(rest), { status: 200, headers });
+}

@@ -1,0 +1,67 @@
+import { AuthError } from '../errors.js';
+import type { LoginFlowId } from '../config/types.js';
+import type { FlowContext, LoginOptions } from '../contracts/flow.js';
+import type { OAuthCredential } from '../token-set.js';
+import { clientAuthFor, clientIdFor } from './client.js';
+import { oauthCapability, oauthDefaults } from './oauth-provider.js';
+import { resolveServer, storedServer, type CheckedServer } from './resolve-server.js';
+import type { SessionContext } from './types.js';
+
+/** Everything a login flow needs, from the profile, its provider and the secret sources. */
+export async function loginFlowContext(ctx: SessionContext, flow: LoginFlowId, options: LoginOptions = {}): Promise<FlowContext> {
+  const clientId = clientIdFor(ctx, flow);
+  const checked = await resolveServer(ctx);
+  const settings = ctx.profile.settings;
+  const port = options.port ?? settings.redirect_port;
+  const codeRedirectUri = options.codeRedirectUri ?? settings.code_redirect_uri;
+  return {
+    ...(await baseContext(ctx, checked, flow, clientId)),
+    scopes: settings.scopes ?? oauthDefaults(ctx).scopes ?? ['openid'],
+    parameters: { ...oauthCapability(ctx).parameters?.(flow, settings), ...settings.parameters },
+    options: {
+      ...options,
+      ...(port === undefined ? {} : { port }),
+      ...(codeRedirectUri === undefined ? {} : { codeRedirectUri }),
+    },
+  };
+}
+
+/** The context to refresh or revoke a stored credential: its own client and server, no discovery. */
+export async function storedFlowContext(ctx: SessionContext, credential: OAuthCredential): Promise<FlowContext> {
+  const checked = storedServer(ctx, credential.server);
+  const settings = ctx.profile.settings;
+  return {
+    ...(await baseContext(ctx, checked, credential.flow, credential.client_id)),
+    scopes: [],
+    parameters: { ...ctx.provider.oauth?.parameters?.('refresh', settings), ...settings.parameters },
+    options: {},
+    ...(credential.tokens.refresh_token === undefined ? {} : { refreshToken: credential.tokens.refresh_token }),
+  };
+}
+
+async function baseContext(
+  ctx: SessionContext,
+  { server, io }: CheckedServer,
+  flow: OAuthCredential['flow'],
+  clientId: string,
+): Promise<Omit<FlowContext, 'scopes' | 'parameters' | 'options'>> {
+  const profile = ctx.profile.name;
+  return {
+    profile,
+    server,
+    client: { client_id: clientId },
+    clientAuth: await clientAuthFor(ctx, flow, clientId, server),
+    interaction: ctx.interaction,
+    ...io,
+    async readPassword() {
+      const credentials = await ctx.secrets?.password?.();
+      if (credentials === undefined) {
+        throw new AuthError('LOGIN_REQUIRED', `No password given for the password login of profile ${profile}`, {
+          profile,
+          hint: 'set AUTHCTL_PASSWORD or pass --password-stdin',
+        });
+      }
+      return credentials;
+    },
+  };
+}

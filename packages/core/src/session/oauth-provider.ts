@@ -1,0 +1,21 @@
+import { AuthError } from '../errors.js';
+import type { OAuthCapability, OAuthDefaults } from '../contracts/provider.js';
+import type { SessionContext } from './types.js';
+
+/** The provider's OAuth capability, or a config error naming the profile. */
+export function oauthCapability(ctx: SessionContext): OAuthCapability {
+  const capability = ctx.provider.oauth;
+  if (capability === undefined) {
+    throw new AuthError('CONFIG_INVALID', `Provider "${ctx.provider.id}" of profile ${ctx.profile.name} has no OAuth login`, {
+      file: ctx.profile.file,
+      profile: ctx.profile.name,
+      key: `profiles.${ctx.profile.name}.provider`,
+      hint: 'use a provider that supports login (oidc, keycloak, ...)',
+    });
+  }
+  return capability;
+}
+
+export function oauthDefaults(ctx: SessionContext): OAuthDefaults {
+  return oauthCapability(ctx).defaults?.(ctx.profile.settings) ?? {};
+}

@@ -1,0 +1,90 @@
+import lockfile from 'proper-lockfile';
+import { AuthError } from '../errors.js';
+import { createKeyedMutex } from './key-mutex.js';
+
+export interface FileLockOptions {
+  /** Give up waiting after this long (default 60 s). */
+  timeoutMs?: number;
+  /** A lock whose holder stopped refreshing it this long ago is taken over (default 10 s, minimum 2 s). */
+  staleMs?: number;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+const DEFAULT_LOCK_STALE_MS = 10_000;
+
+// One per process, keyed by lock path: two stores (or a store and a config
+// writer) in one process queue here instead of polling each other's lock dir.
+const inProcess = createKeyedMutex();
+
+/**
+ * Runs `fn` holding a cross-process lock: proper-lockfile's `mkdir <lockPath>`
+ * (atomic, also on NFS), refreshed while held, taken over once stale when the
+ * holder died. Waits with short jittered backoff, bounded by `timeoutMs`.
+ * `what` names the locked thing in errors ("credential \"dev\"", a file).
+ */
+export function withFileLock<T>(
+  target: string,
+  lockPath: string,
+  what: string,
+  fn: () => Promise<T>,
+  options: FileLockOptions = {},
+): Promise<T> {
+  return inProcess(lockPath, async (reentered) => {
+    // The outer section of this process already holds the file lock.
+    if (reentered) return fn();
+    const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    let compromised: Error | undefined;
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(target, {
+        realpath: false,
+        lockfilePath: lockPath,
+        stale: options.staleMs ?? DEFAULT_LOCK_STALE_MS,
+        retries: {
+          retries: Math.ceil(timeoutMs / 10),
+          minTimeout: 10,
+          maxTimeout: 200,
+          factor: 1.5,
+          randomize: true,
+          maxRetryTime: timeoutMs,
+        },
+        // The default throws from a timer and kills the process; report it once `fn` is done instead.
+        onCompromised: (error) => {
+          compromised = error;
+        },
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new AuthError(
+        'STORE_UNAVAILABLE',
+        code === 'ELOCKED'
+          ? `timed out after ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} waiting for the lock on ${what} (${lockPath})`
+          : `cannot lock ${what} (${lockPath}): ${code ?? String(error)}`,
+        {
+          file: lockPath,
+          hint:
+            code === 'ELOCKED'
+              ? 'another authctl process is holding it (a dead holder\'s lock is taken over automatically); retry when it has finished'
+              : `check that the folder of ${lockPath} exists and is writable`,
+          cause: error,
+        },
+      );
+    }
+
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      // A compromised lock is already gone, or someone else's: nothing to release.
+      if (compromised === undefined) await release().catch(() => {});
+    }
+    if (compromised !== undefined) {
+      throw new AuthError('STORE_UNAVAILABLE', `lost the lock on ${what} (${lockPath}) while holding it`, {
+        file: lockPath,
+        hint: 'the process stalled for longer than the stale-lock limit; retry the command',
+        cause: compromised,
+      });
+    }
+    return result;
+  });
+}

@@ -1,0 +1,144 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { authctlHome, defaultConfigFile } from '../../src/config/paths.js';
+import { AuthError, EXIT_CODES } from '../../src/errors.js';
+import { useTempDirs } from '../stores/helpers.js';
+
+const tempDir = useTempDirs();
+
+async function homeWith(toml: string): Promise<{ home: string; file: string; env: NodeJS.ProcessEnv }> {
+  const home = await tempDir();
+  const file = join(home, 'config.toml');
+  await writeFile(file, toml);
+  return { home, file, env: { AUTHCTL_HOME: home } };
+}
+
+async function configError(toml: string): Promise<AuthError & { file: string }> {
+  const { env, file } = await homeWith(toml);
+  const error = await loadConfig({ env }).catch((e: unknown) => e);
+  if (!AuthError.is(error)) throw new Error(`expected an AuthError, got ${String(error)}`);
+  return Object.assign(error, { file });
+}
+
+describe('config home', () => {
+  it('AUTHCTL_HOME wins over XDG_CONFIG_HOME, which wins over ~/.config', () => {
+    expect(authctlHome({ AUTHCTL_HOME: '/srv/a', XDG_CONFIG_HOME: '/x' })).toBe('/srv/a');
+    expect(authctlHome({ XDG_CONFIG_HOME: '/x' })).toBe('/x/authctl');
+    expect(authctlHome({})).toBe(join(homedir(), '.config', 'authctl'));
+    expect(defaultConfigFile({ AUTHCTL_HOME: '/srv/a' })).toBe('/srv/a/config.toml');
+  });
+
+  it('a relative XDG_CONFIG_HOME is ignored, as the XDG spec requires', () => {
+    expect(authctlHome({ XDG_CONFIG_HOME: 'relative/dir' })).toBe(join(homedir(), '.config', 'authctl'));
+  });
+});
+
+describe('loadConfig', () => {
+  it('a missing config file gives an empty config with exists: false and the state folder under the home', async () => {
+    const home = await tempDir();
+    expect(await loadConfig({ env: { AUTHCTL_HOME: home } })).toEqual({
+      home,
+      file: join(home, 'config.toml'),
+      exists: false,
+      store: { backend: 'auto', path: join(home, 'state') },
+      profiles: {},
+    });
+  });
+
+  it('reads default_profile, [store] and raw [profiles.*] tables', async () => {
+    const { home, file, env } = await homeWith(`
+default_profile = "dev"
+[store]
+backend = "file"
+[profiles.dev]
+provider = "keycloak"
+url = "https://insights.example.com"
+scopes = ["openid"]
+[profiles.dev.service_account]
+client_id = "test-publisher"
+`);
+    const config = await loadConfig({ env });
+    expect(config).toMatchObject({ home, file, exists: true, default_profile: 'dev', store: { backend: 'file', path: join(home, 'state') } });
+    expect(config.profiles.dev).toEqual({
+      provider: 'keycloak',
+      url: 'https://insights.example.com',
+      scopes: ['openid'],
+      service_account: { client_id: 'test-publisher' },
+    });
+  });
+
+  it('--config (opts.file) picks another file while the home still comes from the environment', async () => {
+    const { home } = await homeWith('default_profile = "home"');
+    const other = join(await tempDir(), 'other.toml');
+    await writeFile(other, 'default_profile = "other"');
+    const config = await loadConfig({ file: other, env: { AUTHCTL_HOME: home } });
+    expect(config).toMatchObject({ home, file: other, default_profile: 'other', store: { path: join(home, 'state') } });
+  });
+
+  it('store.path resolves relative to the home, and ~/ to the user home (kxi auth.cache_file)', async () => {
+    const relative = await homeWith('[store]\npath = "cache/authctl"');
+    expect((await loadConfig({ env: relative.env })).store.path).toBe(join(relative.home, 'cache/authctl'));
+    const tilde = await homeWith('[store]\npath = "~/.insights"');
+    expect((await loadConfig({ env: tilde.env })).store.path).toBe(join(homedir(), '.insights'));
+    const absolute = await homeWith('[store]\npath = "/var/lib/authctl"');
+    expect((await loadConfig({ env: absolute.env })).store.path).toBe('/var/lib/authctl');
+  });
+
+  it('malformed TOML is CONFIG_INVALID naming the file and line:column, with no stack or code excerpt in the message', async () => {
+    const error = await configError('default_profile = "dev"\n[profiles.dev]\nprovider = = "oidc"\n');
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(EXIT_CODES[error.code]).toBe(2);
+    expect(error.message).toMatch(new RegExp(`^${error.file}:3:\\d+: invalid TOML: `));
+    expect(error.message).not.toContain('\n');
+    expect(error.message).not.toMatch(/\bat .*\.js/);
+    expect(error.details.file).toBe(error.file);
+    expect(error.hint).toContain('line 3');
+  });
+
+  it('an unterminated table header is reported at its line', async () => {
+    const error = await configError('[store]\nbackend = "file"\n\n[profiles.dev\nprovider = "oidc"\n');
+    expect(error.message).toContain(`${error.file}:4:`);
+  });
+
+  it('profiles that is not a table is CONFIG_INVALID naming the key', async () => {
+    const error = await configError('profiles = "dev"');
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toBe(`${error.file}: profiles must be a table of profiles ([profiles.NAME]) (got "dev")`);
+    expect(error.details.key).toBe('profiles');
+  });
+
+  it('a profile that is not a table is CONFIG_INVALID naming profiles.NAME', async () => {
+    const error = await configError('[profiles]\ndev = 3');
+    expect(error.message).toBe(`${error.file}: profiles.dev must be a table ([profiles.dev]) (got 3)`);
+    expect(error.details.profile).toBe('dev');
+  });
+
+  it('a bad store.backend is CONFIG_INVALID listing the backends', async () => {
+    const error = await configError('[store]\nbackend = "vault"');
+    expect(error.message).toBe(`${error.file}: store.backend must be one of "auto", "keyring", "file" (got "vault")`);
+    expect(error.details.key).toBe('store.backend');
+    expect(error.hint).toBe(`fix store.backend in ${error.file}`);
+  });
+
+  it('an unknown top-level key (a typo like default-profile) is CONFIG_INVALID, not ignored', async () => {
+    const error = await configError('default-profile = "dev"');
+    expect(error.message).toBe(`${error.file}: default-profile is not a known key at the top level`);
+    expect(error.hint).toContain('default_profile, store, profiles');
+  });
+
+  it('an unknown [store] key and a non-string default_profile are CONFIG_INVALID naming the key', async () => {
+    expect((await configError('[store]\ncache_file = "x"')).details.key).toBe('store.cache_file');
+    expect((await configError('default_profile = 1')).message).toContain('default_profile must be a profile name (got 1)');
+  });
+
+  it('an unreadable config path (a folder) is CONFIG_INVALID naming it', async () => {
+    const home = await tempDir();
+    await mkdir(join(home, 'config.toml'));
+    const error = await loadConfig({ env: { AUTHCTL_HOME: home } }).catch((e: unknown) => e);
+    expect(AuthError.is(error) && error.code).toBe('CONFIG_INVALID');
+    expect((error as Error).message).toBe(`${join(home, 'config.toml')}: cannot read the config file (EISDIR)`);
+  });
+});

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuthError } from '../../src/errors.js';
+import { createFileStore } from '../../src/stores/file-store.js';
+import { fixture, runFixture, useTempDirs } from './helpers.js';
+
+const tempDir = useTempDirs();
+
+describe('file store lock across processes', () => {
+  it('excludes: 4 processes doing 25 locked read-increment-writes each leave the counter at 100', async () => {
+    const dir = await tempDir();
+    const children = Array.from({ length: 4 }, () => runFixture(fixture('stores', 'lock-counter.mjs'), [dir, 'counter', '25']));
+    const results = await Promise.all(children.map((c) => c.exited));
+    for (const result of results) expect(result).toEqual({ code: 0, signal: null, stderr: '' });
+    expect(await createFileStore({ dir }).get('counter')).toEqual({ kind: 'secret', value: '100' });
+  });
+
+  it('a waiter gives up after its bounded wait with STORE_UNAVAILABLE naming the lock', async () => {
+    const dir = await tempDir();
+    const holder = runFixture(fixture('stores', 'hold-lock.mjs'), [dir, 'dev', '10000']);
+    try {
+      await holder.waitForLine('locked');
+      const error = await createFileStore({ dir, lock: { timeoutMs: 300 } })
+        .withLock('dev', async () => 'never')
+        .catch((e: unknown) => e);
+      expect(AuthError.is(error) && error.code).toBe('STORE_UNAVAILABLE');
+      expect((error as AuthError).message).toContain('credential "dev"');
+      expect((error as AuthError).message).toContain(join(dir, 'dev.lock'));
+    } finally {
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+    }
+  });
+
+  it('recovers a stale lock: when the holder is SIGKILLed mid-lock, another process still acquires it', async () => {
+    const dir = await tempDir();
+    const holder = runFixture(fixture('stores', 'hold-lock.mjs'), [dir, 'dev', '2000']);
+    await holder.waitForLine('locked');
+    holder.child.kill('SIGKILL');
+    expect((await holder.exited).signal).toBe('SIGKILL');
+    // SIGKILL runs no exit handler: the dead holder's lock is still there to recover.
+    expect(existsSync(join(dir, 'dev.lock'))).toBe(true);
+
+    const waiter = runFixture(fixture('stores', 'try-lock.mjs'), [dir, 'dev', '2000', '15000']);
+    await waiter.waitForLine('acquired');
+    expect((await waiter.exited).code).toBe(0);
+    expect(existsSync(join(dir, 'dev.lock'))).toBe(false);
+  });
+});

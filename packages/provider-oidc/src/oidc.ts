@@ -1,0 +1,42 @@
+import { defineProvider, discoverAuthorizationServer, explicitAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core';
+import { oidcOptions, type OidcSettings } from './options.js';
+
+export interface OidcProviderOptions {
+  /** The `provider = "..."` id (default `oidc`): an organisation can ship its IdP under its own name. */
+  id?: string;
+  /** Human name (default `OpenID Connect`). */
+  name?: string;
+  /** Defaults for profiles that leave them out (default: scopes `openid`). */
+  defaults?: OAuthDefaults;
+}
+
+/** Any OpenID Connect / OAuth 2.0 identity provider: by discovery, or by explicit endpoints. */
+export function createOidc(options: OidcProviderOptions = {}): Provider<OidcSettings> {
+  const defaults: OAuthDefaults = { scopes: ['openid'], ...options.defaults };
+  return defineProvider<OidcSettings>({
+    specificationVersion: 'v1',
+    id: options.id ?? 'oidc',
+    name: options.name ?? 'OpenID Connect',
+    options: oidcOptions,
+    oauth: {
+      specificationVersion: 'v1',
+      async resolveServer(settings, io) {
+        if (settings.issuer !== undefined) return discoverAuthorizationServer(settings.issuer, io);
+        return explicitAuthorizationServer({
+          token_url: settings.token_url!,
+          ...pick(settings, ['authorization_url', 'device_url', 'revocation_url']),
+        });
+      },
+      issuerUrl: (settings) => settings.issuer,
+      defaults: () => defaults,
+    },
+  });
+}
+
+function pick<T extends object, K extends keyof T>(object: T, keys: K[]): { [P in K]?: NonNullable<T[P]> } {
+  return Object.fromEntries(keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]])) as {
+    [P in K]?: NonNullable<T[P]>;
+  };
+}
+
+export const oidc = createOidc();

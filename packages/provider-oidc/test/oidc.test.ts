@@ -1,0 +1,150 @@
+import {
+  AuthError,
+  createMemoryStore,
+  getToken,
+  loadProvider,
+  login,
+  resolveProfile,
+  type AuthctlConfig,
+  type Interaction,
+  type InteractionEvent,
+  type SessionContext,
+} from '@auth/core';
+import { startTestIdP, type TestIdP } from '@auth/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import oidcDefault, { createOidc, oidc } from '../src/index.js';
+
+let idp: TestIdP;
+beforeAll(async () => {
+  idp = await startTestIdP({ deviceInterval: 1 });
+});
+afterAll(() => idp.close());
+
+const FILE = '/home/someone/.config/authctl/config.toml';
+
+function config(profile: Record<string, unknown>): AuthctlConfig {
+  return {
+    home: '/home/someone/.config/authctl',
+    file: FILE,
+    exists: true,
+    store: { backend: 'file', path: '/home/someone/.config/authctl/state' },
+    profiles: { dev: { provider: 'oidc', ...profile } },
+  };
+}
+
+/** A person who approves every device code as soon as it is shown. */
+function approvingPerson(): { interaction: Interaction; events: InteractionEvent[] } {
+  const events: InteractionEvent[] = [];
+  return {
+    events,
+    interaction: {
+      print: () => {},
+      progress: () => {},
+      prompt: async () => '',
+      promptSecret: async () => '',
+      openUrl: async () => false,
+      emit(event) {
+        events.push(event);
+        if (event.event === 'device_code') void idp.user.approveDevice(String(event.verification_uri), String(event.user_code));
+      },
+    },
+  };
+}
+
+function session(profile: Record<string, unknown>, interaction: Interaction): SessionContext {
+  return { profile: resolveProfile(config(profile), 'dev', oidc), provider: oidc, store: createMemoryStore(), interaction };
+}
+
+describe('@auth/provider-oidc', () => {
+  it('is what loadProvider finds for provider = "oidc"', async () => {
+    const loaded = await loadProvider('oidc', (specifier) => import(specifier));
+
+    expect(loaded.id).toBe('oidc');
+    expect(loaded.specificationVersion).toBe('v1');
+    expect(oidcDefault).toBe(oidc);
+  });
+
+  it('logs in by discovery from issuer (device flow) and refreshes with the stored endpoints', async () => {
+    const person = approvingPerson();
+    const ctx = session({ issuer: idp.issuer, client_id: 'authctl', flow: 'device' }, person.interaction);
+
+    const credential = await login(ctx);
+
+    expect(credential.server.issuer).toBe(idp.issuer);
+    expect(credential.tokens.scope).toContain('openid');
+    expect(person.events.map((event) => event.event)).toEqual(['device_code', 'logged_in']);
+    const refreshed = await getToken({ ...ctx, now: () => Math.floor(Date.now() / 1000) + 7200 });
+    expect(refreshed.refresh_token).not.toBe(credential.tokens.refresh_token);
+  });
+
+  it('logs in with explicit endpoints and no discovery (influxctl profile)', async () => {
+    const person = approvingPerson();
+    const requested: string[] = [];
+    const ctx: SessionContext = {
+      ...session(
+        { client_id: 'authctl', flow: 'device', token_url: `${idp.issuer}/token`, device_url: `${idp.issuer}/device/auth`, scopes: ['openid'] },
+        person.interaction,
+      ),
+      fetch: (input, init) => {
+        requested.push(String(input));
+        return fetch(input, init);
+      },
+    };
+
+    const credential = await login(ctx);
+
+    expect(credential.server.token_endpoint).toBe(`${idp.issuer}/token`);
+    expect(requested.some((url) => url.includes('.well-known'))).toBe(false);
+    expect(requested[0]).toBe(`${idp.issuer}/device/auth`);
+  });
+
+  it('requires issuer or token_url, and names the profile key', () => {
+    const error = (() => {
+      try {
+        resolveProfile(config({ client_id: 'authctl' }), 'dev', oidc);
+      } catch (e) {
+        return e;
+      }
+    })();
+
+    expect(AuthError.is(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { key: 'profiles.dev.issuer', file: FILE } });
+    expect((error as Error).message).toContain('token_url');
+  });
+
+  it('refuses issuer together with explicit endpoints, naming the conflicting key', () => {
+    expect(() =>
+      resolveProfile(config({ issuer: idp.issuer, token_url: `${idp.issuer}/token` }), 'dev', oidc),
+    ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', details: expect.objectContaining({ key: 'profiles.dev.token_url' }) }));
+    expect(() =>
+      resolveProfile(config({ issuer: idp.issuer, device_url: `${idp.issuer}/device/auth` }), 'dev', oidc),
+    ).toThrow(expect.objectContaining({ details: expect.objectContaining({ key: 'profiles.dev.device_url' }) }));
+  });
+
+  it('refuses a plain http:// issuer that is not loopback, naming the URL, profile and key', () => {
+    expect(() => resolveProfile(config({ issuer: 'http://idp.example.com' }), 'dev', oidc)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('http://idp.example.com'),
+        details: expect.objectContaining({ key: 'profiles.dev.issuer', profile: 'dev' }),
+      }),
+    );
+  });
+
+  it('createOidc ships an IdP under its own id with its own defaults', async () => {
+    const corp = createOidc({ id: 'corp', name: 'Corp SSO', defaults: { client_id: 'authctl', flow: 'device' } });
+    const person = approvingPerson();
+    const ctx: SessionContext = {
+      profile: resolveProfile({ ...config({}), profiles: { dev: { provider: 'corp', issuer: idp.issuer } } }, 'dev', corp),
+      provider: corp,
+      store: createMemoryStore(),
+      interaction: person.interaction,
+    };
+
+    const credential = await login(ctx);
+
+    expect(corp.id).toBe('corp');
+    expect(credential).toMatchObject({ flow: 'device', client_id: 'authctl' });
+    expect(credential.tokens.scope).toContain('openid');
+  });
+});
