@@ -1,24 +1,24 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { browserScript } from '@auth/testkit';
 import { describe, expect } from 'vitest';
-import { introspect } from '../support/idp-checks.js';
+import { STACK_FRAME } from '../support/sandbox.js';
+import { finishedBrowserLog } from './support/browser-log.js';
 import { flowTest as test } from './support/flow-fixtures.js';
-import { expectLoggedIn, jsonEvents, parseEvent } from './support/json-events.js';
+import { expectLoginEvents, jsonEvents, parseEvent } from './support/json-events.js';
+import { printLiveToken } from './support/live-token.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/flows/browser-login/', import.meta.url));
 
-/** The browser script logs `done` once chromium has closed; its last screenshot is on disk by then. */
-async function browserFinished(log: string): Promise<string> {
-  for (let attempt = 0; attempt < 150; attempt += 1) {
-    const text = existsSync(log) ? await readFile(log, 'utf8') : '';
-    if (/ (done|failed: .*)\n$/.test(text)) return text;
-    await sleep(200);
-  }
-  throw new Error(`the BROWSER script never finished; its log:\n${existsSync(log) ? await readFile(log, 'utf8') : '(none)'}`);
+/** A loopback port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** A GET of a URL, or `refused` when nothing listens there any more. */
@@ -44,24 +44,18 @@ describe('browser flow (authorization code + PKCE, loopback callback)', () => {
         env: { BROWSER: browserScript, AUTHKIT_TEST_ARTIFACTS: ARTIFACTS, AUTHKIT_TEST_BROWSER_LOG: log },
         killAfterMs: 90_000,
       });
-      const browserLog = await browserFinished(log);
+      const browserLog = await finishedBrowserLog(log);
       expect(result.code, `stderr:\n${result.stderr}\nbrowser log:\n${browserLog}`).toBe(0);
 
-      const [open, loggedIn, ...rest] = jsonEvents(result.stdout);
-      expect(rest).toEqual([]);
-      expect(Object.keys(open!)).toEqual(['event', 'url']);
-      expect(open!.event).toBe('open_url');
-      const url = new URL(String(open!.url));
+      const [open] = expectLoginEvents(result, 'open_url');
+      expect(Object.keys(open)).toEqual(['event', 'url']);
+      const url = new URL(String(open.url));
       expect(`${url.origin}${url.pathname}`).toBe(`${idp.issuer}/auth`);
       expect(url.searchParams.get('code_challenge_method')).toBe('S256');
       expect(url.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
-      expectLoggedIn(loggedIn);
 
-      const printed = await sandbox.run(['print-token']);
-      expect(printed.code, printed.stderr).toBe(0);
-      const live = await introspect(idp, printed.stdout.trimEnd());
-      expect(live.active).toBe(true);
-      expect(live.sub).toBe('alice');
+      const { introspection } = await printLiveToken(idp, sandbox);
+      expect(introspection.sub).toBe('alice');
 
       const screenshots = (await readdir(ARTIFACTS)).filter((name) => name.endsWith('.png'));
       expect(screenshots.some((name) => name.endsWith('-login.png')), screenshots.join(', ')).toBe(true);
@@ -92,13 +86,44 @@ describe('browser flow (authorization code + PKCE, loopback callback)', () => {
 
     const callback = await idp.user.authorize(authorizationUrl, redirectUri!);
     expect(await get(callback)).toBe(200);
-    const result = await run.done;
-    expect(result.code, result.stderr).toBe(0);
-    const events = jsonEvents(result.stdout);
-    expect(events.map((event) => event.event)).toEqual(['open_url', 'logged_in']);
-    expectLoggedIn(events[1]);
+    expectLoginEvents(await run.done, 'open_url');
 
     const second = await get(callback);
     expect(second === 'refused' || second >= 400, `second callback answered ${second}`).toBe(true);
+  });
+
+  test('RFC 6749 §4.1.2.1: the IdP redirecting back with error=access_denied ends the login with exit 4 and a 403 page', async ({
+    idp,
+    sandbox,
+  }) => {
+    const run = sandbox.start(['login', '--flow', 'browser', '--no-browser', '--json'], { killAfterMs: 60_000 });
+    const authorization = new URL(String(parseEvent(await run.nextLine()).url));
+    // What the IdP sends when the person presses Deny: the request's state, and iss (RFC 9207).
+    const denied = new URL(authorization.searchParams.get('redirect_uri')!);
+    denied.search = new URLSearchParams({
+      error: 'access_denied',
+      error_description: 'End-User aborted interaction',
+      state: authorization.searchParams.get('state')!,
+      iss: idp.issuer,
+    }).toString();
+    expect(await get(denied.href)).toBe(403);
+
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(4);
+    expect(jsonEvents(result.stdout).map((event) => event.event)).toEqual(['open_url', 'error']);
+    expect(result.stderr).toMatch(/^authctl: .*access_denied/m);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+    expect(await sandbox.credentialFiles()).toEqual([]);
+  });
+
+  test('login --port N listens for the callback on that port', async ({ idp, sandbox }) => {
+    const port = await freePort();
+    const run = sandbox.start(['login', '--flow', 'browser', '--no-browser', '--port', String(port), '--json'], { killAfterMs: 60_000 });
+    const authorizationUrl = String(parseEvent(await run.nextLine()).url);
+    const redirectUri = `http://127.0.0.1:${port}/callback`;
+    expect(new URL(authorizationUrl).searchParams.get('redirect_uri')).toBe(redirectUri);
+
+    expect(await get(await idp.user.authorize(authorizationUrl, redirectUri))).toBe(200);
+    expectLoginEvents(await run.done, 'open_url');
   });
 });

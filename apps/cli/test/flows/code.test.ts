@@ -1,15 +1,15 @@
-import { describe, expect } from 'vitest';
-import { introspect } from '../support/idp-checks.js';
-import type { Sandbox } from '../support/sandbox.js';
 import type { TestIdP } from '@auth/testkit';
+import { describe, expect } from 'vitest';
+import type { Sandbox } from '../support/sandbox.js';
 import { flowTest as test } from './support/flow-fixtures.js';
-import { expectLoggedIn, jsonEvents, parseEvent } from './support/json-events.js';
+import { expectLoginEvents, parseEvent } from './support/json-events.js';
+import { printLiveToken } from './support/live-token.js';
 
 /** Where the code flow sends the browser when the profile names no code_redirect_uri. */
 const PASTE_REDIRECT = 'http://127.0.0.1/callback';
 
 /**
- * Runs a paste-the-code login: the person signs in elsewhere and types
+ * A paste-the-code login: the person signs in elsewhere and types
  * `paste(redirectedUrl)` into authctl's stdin.
  */
 async function pasteTheCode(idp: TestIdP, sandbox: Sandbox, args: string[], paste: (redirected: URL) => string) {
@@ -25,14 +25,8 @@ async function pasteTheCode(idp: TestIdP, sandbox: Sandbox, args: string[], past
 describe('paste-the-code flow (kxi --force-code)', () => {
   test('login --force-code --json: pasting the whole redirected URL logs in', async ({ idp, sandbox }) => {
     const result = await pasteTheCode(idp, sandbox, ['--force-code'], (redirected) => redirected.href);
-    expect(result.code, result.stderr).toBe(0);
-    const events = jsonEvents(result.stdout);
-    expect(events.map((event) => event.event)).toEqual(['open_url', 'logged_in']);
-    expectLoggedIn(events[1]);
-
-    const printed = await sandbox.run(['print-token']);
-    expect(printed.code, printed.stderr).toBe(0);
-    expect((await introspect(idp, printed.stdout.trimEnd())).active).toBe(true);
+    expectLoginEvents(result, 'open_url');
+    await printLiveToken(idp, sandbox);
   });
 
   test('login --flow code --json: pasting only the code logs in', async ({ idp, sandbox }) => {
@@ -41,13 +35,7 @@ describe('paste-the-code flow (kxi --force-code)', () => {
       expect(code).toBeTruthy();
       return code!;
     });
-    expect(result.code, result.stderr).toBe(0);
-    const events = jsonEvents(result.stdout);
-    expect(events.map((event) => event.event)).toEqual(['open_url', 'logged_in']);
-    expectLoggedIn(events[1]);
-
-    const printed = await sandbox.run(['print-token']);
-    expect(printed.code, printed.stderr).toBe(0);
-    expect((await introspect(idp, printed.stdout.trimEnd())).active).toBe(true);
+    expectLoginEvents(result, 'open_url');
+    await printLiveToken(idp, sandbox);
   });
 });

@@ -1,9 +1,13 @@
+import { join } from 'node:path';
+import { browserScript, type TestIdP } from '@auth/testkit';
 import { describe, expect } from 'vitest';
-import { introspect } from '../support/idp-checks.js';
-import { STACK_FRAME } from '../support/sandbox.js';
+import { STACK_FRAME, type Sandbox } from '../support/sandbox.js';
+import { finishedBrowserLog } from './support/browser-log.js';
 import { flowTest as test } from './support/flow-fixtures.js';
-import { expectLoggedIn, jsonEvents, parseEvent, type JsonEvent } from './support/json-events.js';
+import { expectLoginEvents, jsonEvents, parseEvent, type JsonEvent } from './support/json-events.js';
+import { printLiveToken } from './support/live-token.js';
 
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** RFC 8628 §3.5: what a slow_down reply adds to the polling interval. */
 const SLOW_DOWN_SECONDS = 5;
 /** Clock granularity between two Date.now() readings in different code paths; not a performance margin. */
@@ -23,6 +27,16 @@ function expectDeviceCodeEvent(event: JsonEvent, issuer: string): void {
   });
 }
 
+/** `login --flow device --json`, the person approving the code as soon as it is shown. */
+async function approvedDeviceLogin(idp: TestIdP, sandbox: Sandbox): Promise<JsonEvent> {
+  const run = sandbox.start(['login', '--flow', 'device', '--json'], { killAfterMs: 60_000 });
+  const code = parseEvent(await run.nextLine());
+  expectDeviceCodeEvent(code, idp.issuer);
+  await idp.user.approveDevice(String(code.verification_uri), String(code.user_code));
+  expectLoginEvents(await run.done, 'device_code');
+  return code;
+}
+
 /** A login's failure, as the person sees it: one clear message, a hint, no stack. */
 function expectCleanFailure(stderr: string, message: RegExp): void {
   expect(stderr).toMatch(message);
@@ -35,34 +49,29 @@ describe('device flow (RFC 8628)', () => {
     idp,
     sandbox,
   }) => {
-    const run = sandbox.start(['login', '--flow', 'device', '--json'], { killAfterMs: 60_000 });
-    const code = parseEvent(await run.nextLine());
-    expectDeviceCodeEvent(code, idp.issuer);
-    await idp.user.approveDevice(String(code.verification_uri), String(code.user_code));
-
-    const result = await run.done;
-    expect(result.code, result.stderr).toBe(0);
-    const events = jsonEvents(result.stdout);
-    expect(events.map((event) => event.event)).toEqual(['device_code', 'logged_in']);
-    expectLoggedIn(events[1]);
-
-    const printed = await sandbox.run(['print-token']);
-    expect(printed.code, printed.stderr).toBe(0);
-    const live = await introspect(idp, printed.stdout.trimEnd());
-    expect(live.active).toBe(true);
-    expect(live.sub).toBe('alice');
+    await approvedDeviceLogin(idp, sandbox);
+    const { introspection } = await printLiveToken(idp, sandbox);
+    expect(introspection.sub).toBe('alice');
   });
+
+  test('with BROWSER set, authctl opens verification_uri_complete and Debian chromium approves the code there', async ({ idp, sandbox }) => {
+    const log = join(sandbox.home, 'browser.log');
+    const result = await sandbox.run(['login', '--flow', 'device', '--json'], {
+      env: { BROWSER: browserScript, AUTHKIT_TEST_BROWSER_LOG: log },
+      killAfterMs: 90_000,
+    });
+    const browserLog = await finishedBrowserLog(log);
+    expect(result.code, `stderr:\n${result.stderr}\nbrowser log:\n${browserLog}`).toBe(0);
+    const [code] = expectLoginEvents(result, 'device_code');
+    expectDeviceCodeEvent(code, idp.issuer);
+    // Opened at the bare verification_uri, chromium would meet a form asking for the code and fail.
+    expect(browserLog).toMatch(/ step \d+ signed-in /);
+    expect(browserLog).not.toMatch(/failed:/);
+  }, 120_000);
 
   test('RFC 8628 §3.5: slow_down adds 5 seconds to the polling interval', async ({ idp, sandbox }) => {
     idp.slowDownNext(1);
-    const run = sandbox.start(['login', '--flow', 'device', '--json'], { killAfterMs: 60_000 });
-    const code = parseEvent(await run.nextLine());
-    expectDeviceCodeEvent(code, idp.issuer);
-    await idp.user.approveDevice(String(code.verification_uri), String(code.user_code));
-
-    const result = await run.done;
-    expect(result.code, result.stderr).toBe(0);
-    expectLoggedIn(jsonEvents(result.stdout)[1]);
+    const code = await approvedDeviceLogin(idp, sandbox);
     // The first poll met the armed slow_down; the next one is the first after it.
     const [slowedDown, next] = idp.devicePolls();
     expect(next, 'a poll after the slow_down reply').toBeDefined();
@@ -77,7 +86,8 @@ describe('device flow (RFC 8628)', () => {
     expect(events.map((event) => event.event)).toEqual(['device_code', 'error']);
     expect(events[1]).toMatchObject({ code: 'EXPIRED_TOKEN' });
     expectCleanFailure(result.stderr, /^authctl: .*device code expired/im);
-    expect(idp.grantCount('urn:ietf:params:oauth:grant-type:device_code')).toBeGreaterThanOrEqual(1);
+    expect(idp.grantCount(DEVICE_GRANT)).toBeGreaterThanOrEqual(1);
+    expect(await sandbox.credentialFiles()).toEqual([]);
   });
 
   test('access_denied: the person denies the code → exit 4 with a clear message and no stack', async ({ idp, sandbox }) => {
@@ -91,5 +101,6 @@ describe('device flow (RFC 8628)', () => {
     expect(events.map((event) => event.event)).toEqual(['device_code', 'error']);
     expect(events[1]).toMatchObject({ code: 'ACCESS_DENIED' });
     expectCleanFailure(result.stderr, new RegExp(`^authctl: .*${String(code.user_code)}.* denied`, 'im'));
+    expect(await sandbox.credentialFiles()).toEqual([]);
   });
 });

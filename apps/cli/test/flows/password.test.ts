@@ -1,8 +1,8 @@
 import { describe, expect } from 'vitest';
-import { introspect } from '../support/idp-checks.js';
 import { STACK_FRAME } from '../support/sandbox.js';
 import { flowTest as test } from './support/flow-fixtures.js';
 import { filesContaining, readTree } from './support/files-containing.js';
+import { printLiveToken } from './support/live-token.js';
 import { ALICE } from './support/password-login.js';
 import { storedTokens } from './support/stored-tokens.js';
 
@@ -11,19 +11,16 @@ describe('password flow (RFC 6749 §4.3, kms --email/--password)', () => {
     const env = { AUTHCTL_PASSWORD: ALICE.password };
     const login = await sandbox.run(['login', '--flow', 'password', '--username', ALICE.username], { env });
     expect(login.code, login.stderr).toBe(0);
-    const printed = await sandbox.run(['print-token'], { env });
-    expect(printed.code, printed.stderr).toBe(0);
-    const live = await introspect(idp, printed.stdout.trimEnd());
-    expect(live.active).toBe(true);
-    expect(live.sub).toBe(ALICE.username);
+    const { token, introspection } = await printLiveToken(idp, sandbox, env);
+    expect(introspection.sub).toBe(ALICE.username);
     const status = await sandbox.run(['status', '--json'], { env });
     expect(status.code, status.stderr).toBe(0);
 
     // The store holds the tokens (so the search below reads real credential files), never the password.
-    expect((await storedTokens(sandbox)).access_token).toBe(printed.stdout.trimEnd());
+    expect((await storedTokens(sandbox)).access_token).toBe(token);
     expect([...(await readTree(sandbox.home)).keys()]).toContain(sandbox.credentialFile('dev'));
     expect(await filesContaining(sandbox.home, ALICE.password)).toEqual([]);
-    for (const output of [login.stdout, login.stderr, printed.stdout, printed.stderr, status.stdout, status.stderr]) {
+    for (const output of [login.stdout, login.stderr, status.stdout, status.stderr]) {
       expect(output).not.toContain(ALICE.password);
     }
   });

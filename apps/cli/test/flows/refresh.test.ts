@@ -1,10 +1,10 @@
 import { describe, expect } from 'vitest';
-import { introspect } from '../support/idp-checks.js';
 import { STACK_FRAME } from '../support/sandbox.js';
 import { flowTest as test } from './support/flow-fixtures.js';
-import { loginAsAlice } from './support/password-login.js';
+import { printLiveToken } from './support/live-token.js';
+import { ALICE, loginAsAlice } from './support/password-login.js';
 import { storedTokens } from './support/stored-tokens.js';
-import { waitUntilExpired } from './support/token-expiry.js';
+import { SHORT_ACCESS_TOKEN_TTL, waitUntilExpired } from './support/token-expiry.js';
 
 describe('refresh through print-token', () => {
   test('an expired access token with a live refresh token: print-token (stdin closed) refreshes once and prints a new live token', async ({
@@ -18,15 +18,10 @@ describe('refresh through print-token', () => {
     await waitUntilExpired(sandbox);
     idp.resetCounts();
 
-    const printed = await sandbox.run(['print-token']);
-    expect(printed.code, printed.stderr).toBe(0);
-    expect(printed.stderr).toBe('');
-    expect(printed.stdout).toMatch(/^\S+\n$/);
-    const token = printed.stdout.trimEnd();
+    const { token } = await printLiveToken(idp, sandbox);
     expect(token).not.toBe(first.access_token);
     expect(idp.grantCount('refresh_token')).toBe(1);
     expect(idp.grants().map((grant) => grant.grant_type)).toEqual(['refresh_token']);
-    expect((await introspect(idp, token)).active).toBe(true);
     // The rotated refresh token was kept: the next refresh would not be a reuse.
     const second = await storedTokens(sandbox);
     expect(second.access_token).toBe(token);
@@ -35,7 +30,7 @@ describe('refresh through print-token', () => {
   });
 
   test('a revoked refresh token: print-token exits 3 with exactly one line on stderr and prints no token', async ({ idp, sandbox }) => {
-    idp.setAccessTokenTtl(3);
+    idp.setAccessTokenTtl(SHORT_ACCESS_TOKEN_TTL);
     await loginAsAlice(sandbox);
     await idp.revokeAllGrants();
     await waitUntilExpired(sandbox);
@@ -48,5 +43,24 @@ describe('refresh through print-token', () => {
     expect(printed.stderr).toContain('authctl login');
     expect(printed.stderr).not.toMatch(STACK_FRAME);
     expect(idp.grantCount('refresh_token')).toBe(1);
+  });
+
+  test('a revoked refresh token on a password login, with AUTHCTL_USERNAME and AUTHCTL_PASSWORD set: print-token logs in again silently', async ({
+    idp,
+    sandbox,
+  }) => {
+    idp.setAccessTokenTtl(SHORT_ACCESS_TOKEN_TTL);
+    await loginAsAlice(sandbox);
+    const first = await storedTokens(sandbox);
+    idp.setAccessTokenTtl(3600);
+    await idp.revokeAllGrants();
+    await waitUntilExpired(sandbox);
+    idp.resetCounts();
+
+    const env = { AUTHCTL_USERNAME: ALICE.username, AUTHCTL_PASSWORD: ALICE.password };
+    const { token, introspection } = await printLiveToken(idp, sandbox, env);
+    expect(token).not.toBe(first.access_token);
+    expect(introspection.sub).toBe(ALICE.username);
+    expect(idp.grants().map((grant) => `${grant.grant_type} ${grant.status}`)).toEqual(['refresh_token 400', 'password 200']);
   });
 });

@@ -1,8 +1,8 @@
 import { clientSecretKey } from '@auth/core';
 import { describe, expect } from 'vitest';
 import { test } from '../support/fixtures.js';
-import { introspect } from '../support/idp-checks.js';
 import { filesContaining } from './support/files-containing.js';
+import { printLiveToken } from './support/live-token.js';
 
 describe('service account (client credentials, kxi --serviceaccount)', () => {
   test('configure with the secret on stdin, login --serviceaccount, print-token: the token is live and the secret is in no output and not in config.toml', async ({
@@ -38,11 +38,8 @@ describe('service account (client credentials, kxi --serviceaccount)', () => {
     );
     // No AUTHCTL_CLIENT_SECRET and nothing on stdin: the secret can only come from the credential store.
     await authctl(['login', '--serviceaccount']);
-    const printed = await authctl(['print-token']);
-    expect(printed.stdout).toMatch(/^\S+\n$/);
-    const live = await introspect(idp, printed.stdout.trimEnd());
-    expect(live.active).toBe(true);
-    expect(live.client_id).toBe(idp.clients.confidential.id);
+    const { introspection } = await printLiveToken(idp, sandbox);
+    expect(introspection.client_id).toBe(idp.clients.confidential.id);
     await authctl(['status', '--json']);
     await authctl(['profile', 'show', 'robot']);
 

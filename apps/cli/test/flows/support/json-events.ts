@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { RunResult } from '../../support/sandbox.js';
 
 /** One `login --json` line: an object with an `event` name. */
 export type JsonEvent = { event: string } & Record<string, unknown>;
@@ -26,4 +27,13 @@ export function expectLoggedIn(event: JsonEvent | undefined, profile = 'dev'): v
   expect(Object.keys(event ?? {})).toEqual(['event', 'profile', 'expires_at']);
   expect(event).toEqual({ event: 'logged_in', profile, expires_at: expect.any(Number) });
   expect(event!.expires_at as number).toBeGreaterThan(Date.now() / 1000);
+}
+
+/** A login that succeeded: exit 0, and stdout is exactly `first` then a valid `logged_in` event. */
+export function expectLoginEvents(result: RunResult, first: 'open_url' | 'device_code'): [JsonEvent, JsonEvent] {
+  expect(result.code, result.stderr).toBe(0);
+  const events = jsonEvents(result.stdout);
+  expect(events.map((event) => event.event)).toEqual([first, 'logged_in']);
+  expectLoggedIn(events[1]);
+  return events as [JsonEvent, JsonEvent];
 }

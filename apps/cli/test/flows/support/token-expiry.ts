@@ -3,6 +3,9 @@ import { expect } from 'vitest';
 import type { Sandbox } from '../../support/sandbox.js';
 import { storedTokens } from './stored-tokens.js';
 
+/** An access-token lifetime that lapses almost at once, so a test waits as little as possible for expiry. */
+export const SHORT_ACCESS_TOKEN_TTL = 1;
+
 /**
  * Waits until the stored access token of the default profile has expired,
  * and checks that `authctl status` agrees: the premise of every refresh test here.
