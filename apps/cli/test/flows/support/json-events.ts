@@ -23,7 +23,7 @@ export function jsonEvents(stdout: string): JsonEvent[] {
 }
 
 /** A `logged_in` event for `profile` whose token is still valid now. */
-export function expectLoggedIn(event: JsonEvent | undefined, profile = 'dev'): void {
+function expectLoggedIn(event: JsonEvent | undefined, profile = 'dev'): void {
   expect(Object.keys(event ?? {})).toEqual(['event', 'profile', 'expires_at']);
   expect(event).toEqual({ event: 'logged_in', profile, expires_at: expect.any(Number) });
   expect(event!.expires_at as number).toBeGreaterThan(Date.now() / 1000);
