@@ -127,26 +127,6 @@ export interface SessionOptions {
   prompts?: boolean;
 }
 
-/** Core's default per-request timeout, for profiles without `timeout`. */
-const DEFAULT_TIMEOUT_SECONDS = 30;
-
-/**
- * Bounds every request by the profile's timeout with a timer this process
- * holds. Core combines `AbortSignal.timeout()` into `AbortSignal.any()`; on
- * Node 20 the timeout signal is then only weakly held and, once garbage
- * collection runs, never fires, so an IdP that accepts and never answers
- * would hang the CLI. Remove once core's request options hold their timeout.
- */
-function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => {
-    const controller = new AbortController();
-    // Unref'd and never cleared: it may fire after the response, harmlessly, and must cover the body too.
-    setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs).unref();
-    const signal = init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
-    return globalThis.fetch(input, { ...init, signal });
-  };
-}
-
 /** Config, profile, provider, store and secret sources: everything login, getToken and logout need. */
 export async function openSession(cli: Cli, options: SessionOptions = {}): Promise<SessionContext & { config: AuthctlConfig }> {
   const { config, name } = await loadProfileConfig(cli);
@@ -162,7 +142,6 @@ export async function openSession(cli: Cli, options: SessionOptions = {}): Promi
     provider,
     store: openStore(config),
     interaction: cli.interaction,
-    fetch: fetchWithTimeout((profile.settings.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000),
     signal: cli.signal,
     secrets: {
       clientSecret: once(async () =>

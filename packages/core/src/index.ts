@@ -23,6 +23,7 @@ export * from './config/check-url.js';
 export * from './stores/file-store.js';
 export * from './stores/memory-store.js';
 export * from './stores/open-store.js';
+export { writeFileAtomic } from './stores/atomic-write.js';
 
 // flows, token manager, sessions, plugins (helper: flows)
 export * from './flows/index.js';

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
-import { AuthError } from '@auth/core';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { AuthError, writeFileAtomic } from '@auth/core';
 
 /**
  * Files that hold keys or credential hashes: 0600 files in 0700 folders,
@@ -17,31 +16,8 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 }
 
 export async function writePrivateFile(file: string, content: string): Promise<void> {
-  const dir = dirname(file);
-  await ensurePrivateDir(dir);
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  // fsync of the folder makes the rename itself durable; some file systems cannot, and the rename still happened.
-  const folder = await open(dir, 'r');
-  try {
-    await folder.sync();
-  } catch (error) {
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'ENOTSUP'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-  } finally {
-    await folder.close();
-  }
+  await ensurePrivateDir(dirname(file));
+  await writeFileAtomic(file, content);
 }
 
 /** Reads a private file, or `undefined` when it does not exist; refuses one others can read. */
