@@ -1,16 +1,20 @@
-// authctl entry point. `print-token` runs before every request a script
-// makes, so when the cached token is fresh it is answered here with only
+// authctl entry point. `print-token` and `token exec-credential` run before
+// every request a script or kubectl makes, so when the token is at hand (a
+// fresh cached one, or AUTHCTL_TOKEN) they are answered here with only
 // `node:util` and the lean `@auth/core/cached-token` module loaded: no
 // commander, no zod, no oauth4webapi, no provider plugin. Everything else,
-// including a print-token that must refresh, log in again or report an
-// error, goes to the full program, loaded on demand.
+// including a token that must be refreshed, a login, or an error to report,
+// goes to the full program, loaded on demand.
 import { parseArgs } from 'node:util';
+import { ENV_TOKEN_NOTICE, envToken } from './env-token.js';
+import { execCredential, readExecInfo } from './exec-credential.js';
 import { tokenLine } from './token-line.js';
 
 const argv = process.argv.slice(2);
+const FAST_COMMANDS = ['print-token', 'token exec-credential'];
 
-/** Prints the cached token and returns true when it is fresh; false hands over to the full program. */
-async function printFreshToken(): Promise<boolean> {
+/** Answers a fast command and returns true when the token is at hand; false hands over to the full program. */
+async function answerFast(): Promise<boolean> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -23,13 +27,25 @@ async function printFreshToken(): Promise<boolean> {
         json: { type: 'boolean' },
         plain: { type: 'boolean' },
         silent: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         'no-color': { type: 'boolean' },
       },
     });
   } catch {
     return false; // the full program owns usage errors
   }
-  if (parsed.positionals.length !== 1 || parsed.positionals[0] !== 'print-token') return false;
+  const command = parsed.positionals.join(' ');
+  if (!FAST_COMMANDS.includes(command)) return false;
+  const execInfo = command === 'print-token' ? undefined : readExecInfo(process.env);
+  // A bad KUBERNETES_EXEC_INFO, or --header where it means nothing: the full program reports it.
+  if (execInfo !== undefined && (!('info' in execInfo) || parsed.values.header)) return false;
+
+  const override = envToken(process.env);
+  if (override !== undefined) {
+    if (!parsed.values.silent) process.stderr.write(`${ENV_TOKEN_NOTICE}\n`);
+    process.stdout.write(execInfo ? execCredential(execInfo.info.apiVersion, override.access_token) : tokenLine(override, parsed.values.header));
+    return true;
+  }
   const { readCachedToken } = await import('@auth/core/cached-token');
   let cached;
   try {
@@ -38,11 +54,12 @@ async function printFreshToken(): Promise<boolean> {
     return false; // the full program meets the same error and reports it with its exit code
   }
   if (cached.state !== 'fresh') return false;
-  process.stdout.write(tokenLine(cached.token, parsed.values.header));
+  const { token } = cached;
+  process.stdout.write(execInfo ? execCredential(execInfo.info.apiVersion, token.access_token, token.expires_at) : tokenLine(token, parsed.values.header));
   return true;
 }
 
-if (!argv.includes('print-token') || !(await printFreshToken())) {
+if (!(argv.includes('print-token') || argv.includes('exec-credential')) || !(await answerFast())) {
   const { main } = await import('./program.js');
   await main(argv);
 }

@@ -4,6 +4,7 @@ import {
   loadConfig,
   loadProvider,
   openStore,
+  profileFetch,
   profileProviderId,
   resolveProfile,
   selectProfileName,
@@ -13,6 +14,7 @@ import {
   type Interaction,
   type SessionContext,
 } from '@auth/core';
+import { createVerboseFetch } from './http/verbose-fetch.js';
 import { createTerminalInteraction } from './interaction/terminal-interaction.js';
 import { StdinLines } from './interaction/stdin-lines.js';
 import { Output } from './output.js';
@@ -25,6 +27,8 @@ export interface GlobalOptions {
   plain?: boolean;
   silent?: boolean;
   color?: boolean;
+  /** Trace every HTTP request on stderr, secrets redacted. */
+  verbose?: boolean;
 }
 
 /** One command run: its global options, its output, its way to ask a person. */
@@ -127,6 +131,11 @@ export interface SessionOptions {
   prompts?: boolean;
 }
 
+/** The profile's credential store; its one fallback warning goes through the CLI's output (so `--silent` drops it). */
+export function cliStore(cli: Cli, config: AuthctlConfig): CredentialStore {
+  return openStore(config, { warn: (line) => cli.out.info(line) });
+}
+
 /** Config, profile, provider, store and secret sources: everything login, getToken and logout need. */
 export async function openSession(cli: Cli, options: SessionOptions = {}): Promise<SessionContext & { config: AuthctlConfig }> {
   const { config, name } = await loadProfileConfig(cli);
@@ -140,9 +149,10 @@ export async function openSession(cli: Cli, options: SessionOptions = {}): Promi
     config,
     profile,
     provider,
-    store: openStore(config),
+    store: cliStore(cli, config),
     interaction: cli.interaction,
     signal: cli.signal,
+    ...(cli.globals.verbose ? { fetch: createVerboseFetch(profileFetch(profile, cli.env), (line) => cli.out.essential(line)) } : {}),
     secrets: {
       clientSecret: once(async () =>
         flags.clientSecretStdin ? readStdinSecret(cli, 'Client secret') : cli.env.AUTHCTL_CLIENT_SECRET || undefined,

@@ -12,7 +12,7 @@ export interface OutputOptions {
   color: boolean;
 }
 
-type Style = 'bold' | 'red' | 'yellow' | 'dim' | 'green';
+type Style = 'bold' | 'red' | 'yellow' | 'dim' | 'green' | 'white' | 'bgBlack';
 
 /**
  * Where every line the CLI prints goes: data and JSON on stdout, human text
@@ -24,6 +24,7 @@ export class Output {
   private readonly secrets = new Set<string>();
   private readonly colorOn: boolean;
   private progressShown = false;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(options: OutputOptions, env: NodeJS.ProcessEnv = process.env) {
     this.options = options;
@@ -61,6 +62,15 @@ export class Output {
     if (this.options.json) process.stdout.write(`${this.redact(JSON.stringify(value))}\n`);
   }
 
+  /**
+   * Human text for a person at a terminal may be decorated (a QR code, a
+   * countdown redrawn in place): stderr is a terminal and no switch asks for
+   * plain, silent or machine output.
+   */
+  get decorated(): boolean {
+    return process.stderr.isTTY === true && !this.options.plain && !this.options.silent && !this.options.json;
+  }
+
   /** A transient line on a terminal (e.g. a polling countdown); nothing elsewhere. */
   progress(message: string): void {
     if (this.options.silent || !process.stderr.isTTY) return;
@@ -68,15 +78,31 @@ export class Output {
     this.progressShown = true;
   }
 
-  style(style: Style, text: string): string {
-    return this.colorOn ? styleText(style, text) : text;
+  /** A transient line redrawn every second from `render` until the next line of output or `endProgress`. */
+  liveProgress(render: () => string): void {
+    this.endProgress();
+    if (this.options.silent || !process.stderr.isTTY) return;
+    this.progress(render());
+    // Unref'd: a countdown never keeps the process alive on its own.
+    this.ticker = setInterval(() => this.progress(render()), 1000).unref();
   }
 
-  private stderr(line: string): void {
+  endProgress(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
     if (this.progressShown) {
       process.stderr.write('\r\x1b[2K');
       this.progressShown = false;
     }
+  }
+
+  style(style: Style | Style[], text: string): string {
+    // The decision is made above, for stderr; styleText would check stdout, which may be a pipe to a script.
+    return this.colorOn ? styleText(style, text, { validateStream: false }) : text;
+  }
+
+  private stderr(line: string): void {
+    this.endProgress();
     process.stderr.write(`${this.redact(line)}\n`);
   }
 }

@@ -1,10 +1,16 @@
 import { Command } from 'commander';
+import { completionCommand } from './commands/completion.js';
 import { configureCommand } from './commands/configure.js';
+import { execCommand } from './commands/exec.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { printTokenCommand } from './commands/print-token.js';
 import { profileCommand } from './commands/profile.js';
 import { statusCommand } from './commands/status.js';
+import { storeCommand } from './commands/store.js';
+import { tokenCommand } from './commands/token.js';
+import { userCommand } from './commands/user.js';
+import { mountProviderAdmin } from './commands/provider-admin.js';
 import { createCli, type Cli, type StartCli } from './context.js';
 import { reportError } from './errors.js';
 import { Output } from './output.js';
@@ -19,23 +25,28 @@ export function buildProgram(start: StartCli): Command {
     .option('--json', 'machine-readable output: one JSON object per line on stdout')
     .option('--plain', 'undecorated output: no colour, one value per line')
     .option('--silent', 'print only what is essential (URLs to open, device codes, errors)')
-    .option('--no-color', 'no colour in terminal output')
+    .option('--no-color', 'no colour in terminal output (also NO_COLOR=1)')
+    .option('--verbose', 'trace every HTTP request on stderr, secrets redacted')
     .exitOverride()
     .configureOutput({
       outputError: (message, write) => write(`authctl: ${message.replace(/^error: /, '')}hint: run \`authctl --help\`\n`),
     })
     .addHelpText(
       'after',
-      '\nEnvironment: AUTHCTL_HOME, AUTHCTL_PROFILE, AUTHCTL_CLIENT_SECRET, AUTHCTL_USERNAME, AUTHCTL_PASSWORD, BROWSER.\n' +
+      '\nEnvironment: AUTHCTL_HOME, AUTHCTL_PROFILE, AUTHCTL_CLIENT_SECRET, AUTHCTL_USERNAME, AUTHCTL_PASSWORD, AUTHCTL_TOKEN, BROWSER, NO_COLOR.\n' +
+        'Network: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (lowercase wins), NODE_EXTRA_CA_CERTS; per profile: ca_file, timeout.\n' +
         'Exit codes: 0 ok, 1 unexpected, 2 usage or config, 3 login required, 4 denied or invalid credentials, 5 network or timeout.',
     );
 
   // Added with `.command()` inside each, so they inherit exitOverride and the output settings.
-  for (const register of [configureCommand, loginCommand, printTokenCommand, statusCommand, logoutCommand, profileCommand]) {
+  for (const register of [configureCommand, loginCommand, printTokenCommand, statusCommand, logoutCommand, profileCommand, tokenCommand, execCommand, completionCommand, userCommand, storeCommand]) {
     register(program, start);
   }
   return program;
 }
+
+/** Commands whose callers (scripts, kubectl) show stderr as is: their errors fit on one line. */
+const ONE_LINE_COMMANDS = new Set(['print-token', 'exec-credential', 'exec']);
 
 /** Runs the full program on `argv` (without `node` and the script) and exits with its code. */
 export async function main(argv: string[]): Promise<never> {
@@ -43,11 +54,11 @@ export async function main(argv: string[]): Promise<never> {
   const start: StartCli = (command) => (cli = createCli(command));
   let code = 0;
   try {
-    await buildProgram(start).parseAsync(argv, { from: 'user' });
+    await (await mountProviderAdmin(buildProgram(start), start, argv)).parseAsync(argv, { from: 'user' });
   } catch (error) {
     // Before a command starts (a usage error), only the raw argv tells how to report.
     const out = cli?.out ?? new Output({ json: argv.includes('--json'), plain: false, silent: false, color: !argv.includes('--no-color') });
-    code = reportError(error, out, { oneLine: cli?.command === 'print-token', debug: process.env.AUTHCTL_DEBUG === '1' });
+    code = reportError(error, out, { oneLine: ONE_LINE_COMMANDS.has(cli?.command ?? ''), debug: process.env.AUTHCTL_DEBUG === '1' });
   }
   process.exit(code);
 }

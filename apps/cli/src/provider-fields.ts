@@ -20,6 +20,7 @@ const COMMON_KINDS = {
   parameters: 'table',
   timeout: 'number',
   allow_http: 'boolean',
+  ca_file: 'string',
   redirect_port: 'number',
   code_redirect_uri: 'string',
   username: 'string',

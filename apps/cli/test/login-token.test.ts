@@ -74,6 +74,7 @@ describe('login --serviceaccount and print-token', () => {
       profile: 'dev',
       provider: 'oidc',
       logged_in: true,
+      identity: 'svc',
       flow: 'client-credentials',
       expires_at: (await stored(sandbox)).tokens.expires_at,
       expired: false,

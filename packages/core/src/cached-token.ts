@@ -4,12 +4,19 @@
  * node builtins, smol-toml and zod-free modules are imported (no zod, no
  * oauth4webapi, no lock library; a test checks the built import graph).
  * Anything but 'fresh' sends the caller to the full path (`getToken`).
+ *
+ * Where the credential is read follows the auto store (stores/auto-store.ts)
+ * without probing anything: `file` reads the file; `auto` the file, else the
+ * keyring item; `keyring` the keyring item. Only the keyring branches load
+ * the keyring reader, and with it the bounded keyring helper process.
  */
 import { join } from 'node:path';
 import { isTable } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
 import { credentialsDir } from './config/paths.js';
 import { requireProfile, selectProfileName } from './config/select-profile.js';
+import type { AuthctlConfig } from './config/types.js';
+import { AuthError } from './errors.js';
 import { corruptCredential, credentialFileName, readCredentialFile } from './stores/credential-file.js';
 import { needsRefresh } from './token/refresh-window.js';
 
@@ -30,14 +37,10 @@ export async function readCachedToken(
   const config = await loadConfig({ env, ...(opts.configFile === undefined ? {} : { file: opts.configFile }) });
   const profile = selectProfileName(config, opts.profile, env);
   requireProfile(config, profile);
-  // Keyring credentials are out of reach here; the full path reads (or reports) them.
-  if (config.store.backend === 'keyring') return { state: 'missing', profile };
 
-  // The file store's key for a profile's token is the profile name (`tokenKey`, which lives beside zod).
-  const file = join(credentialsDir(config.store.path), credentialFileName(profile));
-  const credential = await readCredentialFile(file, profile);
-  if (credential === undefined) return { state: 'missing', profile };
-  const token = oauthTokenOf(credential, file, profile);
+  const stored = await readStoredToken(config, profile);
+  if (stored === undefined) return { state: 'missing', profile };
+  const token = oauthTokenOf(stored.credential, stored.corrupt);
   if (token === undefined || needsRefresh(token, opts.now ?? Math.floor(Date.now() / 1000))) {
     return { state: 'stale', profile };
   }
@@ -46,6 +49,34 @@ export async function readCachedToken(
     profile,
     token: { access_token: token.access_token, token_type: token.token_type, expires_at: token.expires_at },
   };
+}
+
+interface StoredToken {
+  credential: unknown;
+  /** STORE_CORRUPT naming where the credential came from. */
+  corrupt: (problem: string) => AuthError;
+}
+
+// The store key of a profile's token is the profile name (`tokenKey`, which lives beside zod).
+async function readStoredToken(config: AuthctlConfig, profile: string): Promise<StoredToken | undefined> {
+  const { backend, path } = config.store;
+  if (backend !== 'keyring') {
+    const file = join(credentialsDir(path), credentialFileName(profile));
+    const credential = await readCredentialFile(file, profile);
+    if (credential !== undefined) return { credential, corrupt: (problem) => corruptCredential(file, profile, problem) };
+    if (backend === 'file') return undefined;
+  }
+  const { corruptKeyringItem, keyringPlace, readKeyringItem } = await import('./stores/keyring-items.js');
+  const place = keyringPlace(path);
+  let credential: unknown;
+  try {
+    credential = await readKeyringItem(place, profile);
+  } catch (error) {
+    // `auto` without a usable keyring is a miss; the full path decides where the next login goes.
+    if (backend === 'auto' && AuthError.is(error) && error.code === 'STORE_UNAVAILABLE') return undefined;
+    throw error;
+  }
+  return credential === undefined ? undefined : { credential, corrupt: (problem) => corruptKeyringItem(place, profile, problem) };
 }
 
 interface CachedTokens {
@@ -60,8 +91,8 @@ interface CachedTokens {
  * CredentialSchema requires of the fields used here; undefined for the
  * other kinds, which are never handed out as bearer tokens.
  */
-function oauthTokenOf(credential: unknown, file: string, profile: string): CachedTokens | undefined {
-  const bad = (field: string) => corruptCredential(file, profile, `is not a valid credential (bad ${field})`);
+function oauthTokenOf(credential: unknown, corrupt: StoredToken['corrupt']): CachedTokens | undefined {
+  const bad = (field: string) => corrupt(`is not a valid credential (bad ${field})`);
   if (!isTable(credential)) throw bad('kind');
   if (credential.kind === 'basic' || credential.kind === 'secret') return undefined;
   if (credential.kind !== 'oauth') throw bad('kind');

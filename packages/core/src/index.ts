@@ -7,6 +7,7 @@ export type * from './contracts/interaction.js';
 export type * from './contracts/credential-store.js';
 export type * from './contracts/flow.js';
 export type * from './contracts/provider.js';
+export type * from './contracts/admin.js';
 export type * from './config/types.js';
 export type * from './session/types.js';
 
@@ -17,12 +18,16 @@ export * from './config/paths.js';
 export * from './config/load-config.js';
 export * from './config/resolve-profile.js';
 export * from './config/write-config.js';
+export { parseToml } from './config/parse-toml.js';
 export * from './config/check-url.js';
 
 // stores (helper: stores)
 export * from './stores/file-store.js';
 export * from './stores/memory-store.js';
 export * from './stores/open-store.js';
+export * from './stores/keyring-store.js';
+export * from './stores/describe-store.js';
+export * from './stores/switch-store.js';
 export { writeFileAtomic } from './stores/atomic-write.js';
 
 // flows, token manager, sessions, plugins (helper: flows)
@@ -30,5 +35,11 @@ export * from './flows/index.js';
 export * from './token/token-manager.js';
 export * from './session/login.js';
 export * from './session/logout.js';
+export * from './session/identities.js';
+export * from './session/identity-name.js';
 export * from './plugins/load-provider.js';
 export * from './plugins/define-provider.js';
+
+// network: CA files and proxies (helper: networks)
+export * from './http/create-fetch.js';
+export * from './http/profile-fetch.js';

@@ -41,6 +41,8 @@ export const CredentialSchema = z.discriminatedUnion('kind', [
     client_id: z.string(),
     server: ServerRefSchema,
     subject: z.string().optional(),
+    /** Who logged in, as `authctl user list` names them (see session/identity-name.ts). */
+    identity: z.string().min(1).optional(),
   }),
   z.object({ kind: z.literal('basic'), username: z.string(), password: z.string() }),
   z.object({ kind: z.literal('secret'), value: z.string().min(1) }),

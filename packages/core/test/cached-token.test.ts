@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readCachedToken } from '../src/cached-token.js';
 import { EXIT_CODES } from '../src/errors.js';
 import { createFileStore } from '../src/stores/file-store.js';
@@ -125,9 +125,17 @@ describe('readCachedToken (print-token hot path)', () => {
     expect((await rejectedAuthError(store.get('dev'))).code).toBe('STORE_CORRUPT');
   });
 
-  it('store.backend = "keyring" reports missing, leaving the keyring to the full path', async () => {
-    const { env } = await home(`${PROFILES}\n[store]\nbackend = "keyring"\n`);
-    expect(await readCachedToken({ env, now: NOW })).toEqual({ state: 'missing', profile: 'dev' });
+  it('store.backend = "keyring" with no OS keyring is STORE_UNAVAILABLE (the full path reports it); "auto" is a miss', async () => {
+    vi.stubEnv('DBUS_SESSION_BUS_ADDRESS', undefined);
+    vi.stubEnv('XDG_RUNTIME_DIR', '/nonexistent');
+    try {
+      const keyring = await home(`${PROFILES}\n[store]\nbackend = "keyring"\n`);
+      expect((await rejectedAuthError(readCachedToken({ env: keyring.env, now: NOW }))).code).toBe('STORE_UNAVAILABLE');
+      const auto = await home(`${PROFILES}\n[store]\nbackend = "auto"\n`);
+      expect(await readCachedToken({ env: auto.env, now: NOW })).toEqual({ state: 'missing', profile: 'dev' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { defineProvider, discoverAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core';
+import { keycloakAdminCommands } from './admin/admin-commands.js';
 import { keycloakOptions, type KeycloakSettings } from './options.js';
 
 /** kxi's default public client for user logins. */
@@ -28,6 +29,7 @@ export function createKeycloak(options: KeycloakProviderOptions = {}): Provider<
       issuerUrl: keycloakIssuer,
       defaults: () => defaults,
     },
+    admin: keycloakAdminCommands,
   });
 }
 

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 export { startTestIdP, type TestIdP, type TestIdPOptions, type GrantRecord } from './test-idp.js';
 export type { HeadlessUser } from './headless-user.js';
 export { startBlackhole } from './blackhole.js';
+export { createTestCA, type TestCA } from './test-ca.js';
+export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { chromiumPath } from './chromium.js';
 
 /**
@@ -12,3 +14,9 @@ export { chromiumPath } from './chromium.js';
  * the sign-in and consent pages to the loopback callback. Resolved against dist/ from both src/ and dist/.
  */
 export const browserScript: string = fileURLToPath(new URL('../dist/browser-bin.js', import.meta.url));
+export { startEntraDouble, AZURE_TOKEN_EXCHANGE_AUDIENCE, type EntraDouble, type EntraDoubleOptions } from './doubles/entra-double.js';
+export { startAuth0Double, type Auth0Double, type Auth0DoubleOptions } from './doubles/auth0-double.js';
+export { startKeycloakDeviceDouble, type KeycloakDeviceDouble, type KeycloakDeviceDoubleOptions } from './doubles/keycloak-device-double.js';
+export { createTestCertificate, type TestCertificate } from './doubles/test-certificate.js';
+export { startKeycloakAdminDouble, type KeycloakAdminDouble, type KeycloakAdminDoubleOptions, type RecordedRequest } from './keycloak-admin-double/keycloak-admin-double.js';
+export { devicePerson, type PersonEvent, type ScriptedPerson } from './scripted-person.js';

@@ -5,6 +5,11 @@ const LIMIT = 64 * 1024;
 
 /** Reads an `application/x-www-form-urlencoded` request body. */
 export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new URLSearchParams(await readText(req));
+}
+
+/** Reads a request body as UTF-8 text (a form, or the JSON of an admin API call). */
+export async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -12,5 +17,5 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     if (size > LIMIT) throw new RangeError(`request body larger than ${LIMIT} bytes`);
     chunks.push(chunk);
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks).toString('utf8');
 }

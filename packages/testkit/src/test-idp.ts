@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Provider, { type JWK } from 'oidc-provider';
 import { createHeadlessUser, type HeadlessUser } from './headless-user.js';
@@ -25,10 +26,14 @@ export interface TestIdPOptions {
   users?: Record<string, string>;
   /** Default: an ephemeral port on 127.0.0.1. */
   port?: number;
+  /** Serve https with this PEM key and certificate (e.g. from `createTestCA()`); the issuer is then `https://127.0.0.1:<port>`. */
+  tls?: { key: string; cert: string };
 }
 
+type Server = HttpServer | HttpsServer;
+
 export interface TestIdP {
-  /** `http://127.0.0.1:<port>`; discovery at `/.well-known/openid-configuration`. */
+  /** `http://127.0.0.1:<port>` (`https://` with the `tls` option); discovery at `/.well-known/openid-configuration`. */
   readonly issuer: string;
   readonly port: number;
   readonly clients: { public: 'authctl'; confidential: { id: 'svc'; secret: 'svc-secret' } };
@@ -73,11 +78,28 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
+/**
+ * Every socket of the server. closeAllConnections() only knows the live HTTP
+ * connections; a TLS socket whose exchange is over but whose peer has not
+ * closed it (through a proxy tunnel, say) would still hold close() up.
+ */
+const openSockets = new WeakMap<Server, Set<Socket>>();
+
+function trackSockets(server: Server): void {
+  const sockets = new Set<Socket>();
+  openSockets.set(server, sockets);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+}
+
 // Open connections would hold close() up (and keep a refused IdP reachable).
 async function stop(server: Server): Promise<void> {
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
+    for (const socket of openSockets.get(server) ?? []) socket.destroy();
   });
   // One turn of the event loop lets an in-process client see its pooled
   // connections closed, so its next request connects anew and is refused
@@ -102,10 +124,11 @@ export async function startTestIdP(options: TestIdPOptions = {}): Promise<TestId
   const knobs = new Knobs(seconds(options.deviceInterval ?? 1, 'deviceInterval'));
   const store = new MemoryStore();
 
-  const server = createServer();
+  const server: Server = options.tls === undefined ? createHttpServer() : createHttpsServer(options.tls);
+  trackSockets(server);
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
 
   let provider: Provider;
   try {

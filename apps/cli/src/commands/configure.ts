@@ -2,14 +2,13 @@ import { Option, type Command } from 'commander';
 import {
   AuthError,
   clientSecretKey,
-  openStore,
   resolveProfile,
   updateConfig,
   type AuthctlConfig,
   type LoginFlowId,
   type Provider,
 } from '@auth/core';
-import { importProvider, loadProfileConfig, readStdinSecret, type Cli, type StartCli } from '../context.js';
+import { cliStore, importProvider, loadProfileConfig, readStdinSecret, type Cli, type StartCli } from '../context.js';
 import { bundledProviderIds } from '../package-info.js';
 import { LOGIN_FLOWS } from './login.js';
 import { fieldKind, parseFieldValue, providerFields, type ProviderField } from '../provider-fields.js';
@@ -92,7 +91,7 @@ export function configureCommand(program: Command, start: StartCli): void {
           madeDefault = true;
         }
       });
-      if (secret !== undefined) await openStore(config).set(clientSecretKey(name), { kind: 'secret', value: secret });
+      if (secret !== undefined) await cliStore(cli, config).set(clientSecretKey(name), { kind: 'secret', value: secret });
 
       if (cli.globals.json) {
         cli.out.event({ event: 'configured', profile: name, file: config.file, default: madeDefault, client_secret_stored: secret !== undefined });

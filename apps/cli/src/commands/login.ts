@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AuthError, login, type LoginFlowId } from '@auth/core';
 import { openSession, type StartCli } from '../context.js';
+import { browserBlocker } from '../interaction/browser-environment.js';
+import { replacePolicy, reportIdentities } from '../login-identities.js';
 
 export const LOGIN_FLOWS = ['browser', 'code', 'device', 'client-credentials', 'password'] as const satisfies readonly LoginFlowId[];
 
@@ -13,6 +15,7 @@ interface LoginFlags {
   clientSecretStdin?: boolean;
   passwordStdin?: boolean;
   username?: string;
+  replace?: boolean;
 }
 
 export function loginCommand(program: Command, start: StartCli): void {
@@ -27,6 +30,7 @@ export function loginCommand(program: Command, start: StartCli): void {
     .option('--client-secret-stdin', 'read the client secret from stdin (else AUTHCTL_CLIENT_SECRET, else the store)')
     .option('--password-stdin', 'read the password from stdin (else AUTHCTL_PASSWORD, else a hidden prompt)')
     .option('--username <name>', 'username for the password flow (else AUTHCTL_USERNAME, else the profile)')
+    .option('--replace', 'replace a stored login of the same identity without asking')
     .action(async (flags: LoginFlags, command: Command) => {
       const cli = start(command);
       const flow = chosenFlow(flags);
@@ -37,14 +41,19 @@ export function loginCommand(program: Command, start: StartCli): void {
       const { settings } = session.profile;
       const credential = await login(session, {
         flow,
+        confirmReplace: replacePolicy(cli, session.profile.name, flags.replace === true),
         options: {
-          noBrowser: !flags.browser,
+          // Where no browser can be opened, none is tried: the person gets the URL and a hint (terminal-interaction.ts).
+          noBrowser: !flags.browser || browserBlocker(cli.env) !== undefined,
           port: flags.port ?? settings.redirect_port,
           codeRedirectUri: settings.code_redirect_uri,
         },
       });
       const until = new Date(credential.tokens.expires_at * 1000).toISOString();
       cli.out.info(`Logged in to profile "${session.profile.name}"; token valid until ${until}`);
+      await reportIdentities(cli, session.store, session.profile.name);
+      // kms parity: `TOKEN=$(authctl login --plain --silent)`.
+      if (cli.globals.plain && !cli.globals.json) cli.out.data(credential.tokens.access_token);
     });
 }
 

@@ -2,12 +2,15 @@ import type { Command } from 'commander';
 import {
   AuthError,
   clientSecretKey,
+  identityKey,
+  listIdentities,
   openStore,
   tokenKey,
   updateConfig,
   type AuthctlConfig,
 } from '@auth/core';
-import { loadProfileConfig, type Cli, type StartCli } from '../context.js';
+import { cliStore, loadProfileConfig, type Cli, type StartCli } from '../context.js';
+import { profileImportCommand } from './profile-import.js';
 
 export function profileCommand(program: Command, start: StartCli): void {
   const profile = program.command('profile').description('list, show, choose and delete profiles');
@@ -85,11 +88,16 @@ export function profileCommand(program: Command, start: StartCli): void {
         if (profiles) delete profiles[name];
         if (doc.default_profile === name) delete doc.default_profile;
       });
-      const store = openStore(config);
-      const deleted = [await store.delete(tokenKey(name)), await store.delete(clientSecretKey(name))].filter(Boolean).length;
+      const store = cliStore(cli, config);
+      // Every identity stored for the profile goes with it, not only the active one.
+      const identityKeys = (await listIdentities(store, name)).filter((stored) => !stored.active).map((stored) => identityKey(name, stored.identity));
+      const keys = [tokenKey(name), clientSecretKey(name), ...identityKeys];
+      const deleted = (await Promise.all(keys.map((key) => store.delete(key)))).filter(Boolean).length;
       if (cli.globals.json) cli.out.event({ event: 'profile_deleted', profile: name, credentials_deleted: deleted });
       else cli.out.info(`Deleted profile "${name}" from ${config.file} and ${deleted} stored credential(s)`);
     });
+
+  profileImportCommand(profile, start);
 }
 
 function requireProfile(config: AuthctlConfig, name: string): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isExpired, openStore, profileProviderId, tokenKey } from '@auth/core';
+import { identityOf, isExpired, openStore, profileProviderId, tokenKey } from '@auth/core';
 import { loadProfileConfig, type StartCli } from '../context.js';
 
 /** What `status` reports; read from config and the store only, no network. */
@@ -7,6 +7,8 @@ interface Status {
   profile: string;
   provider: string;
   logged_in: boolean;
+  /** The active identity (`authctl user list`), whose token print-token hands out. */
+  identity: string | null;
   flow: string | null;
   expires_at: number | null;
   expired: boolean | null;
@@ -28,6 +30,7 @@ export function statusCommand(program: Command, start: StartCli): void {
         profile: name,
         provider,
         logged_in: oauth !== undefined && (!isExpired(oauth.tokens) || oauth.tokens.refresh_token !== undefined),
+        identity: oauth ? identityOf(oauth) : null,
         flow: oauth?.flow ?? null,
         expires_at: oauth?.tokens.expires_at ?? null,
         expired: oauth ? isExpired(oauth.tokens) : null,

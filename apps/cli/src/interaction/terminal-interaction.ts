@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { AuthError, type Interaction, type InteractionEvent } from '@auth/core';
 import type { Output } from '../output.js';
+import { browserBlocker, NO_BROWSER_HINT } from './browser-environment.js';
+import { DeviceCodeDisplay, type DeviceCodeAnnouncement } from './device-code-display.js';
 import type { StdinLines } from './stdin-lines.js';
 
 export interface TerminalInteractionOptions {
@@ -14,9 +16,16 @@ export interface TerminalInteractionOptions {
 /**
  * The CLI's Interaction: human text on stderr, JSON events on stdout with
  * `--json`, prompts on the terminal (inquirer) or, when stdin is not a
- * terminal, one line of stdin per question.
+ * terminal, one line of stdin per question. On a terminal the device code
+ * gets a QR code and a countdown (see DeviceCodeDisplay).
  */
 export function createTerminalInteraction({ out, lines, env, tty }: TerminalInteractionOptions): Interaction {
+  let deviceCode: DeviceCodeDisplay | undefined;
+  // A question ends the device-code countdown: a redrawn line would write over the prompt.
+  function stopCountdown(): void {
+    deviceCode?.stop();
+    deviceCode = undefined;
+  }
   async function readAnswer(question: string): Promise<string> {
     out.info(question);
     const line = await lines.next();
@@ -34,12 +43,14 @@ export function createTerminalInteraction({ out, lines, env, tty }: TerminalInte
     },
 
     async prompt(question) {
+      stopCountdown();
       if (!tty) return readAnswer(question);
       const { default: input } = await import('@inquirer/input');
       return cancellable(() => input({ message: question }, { output: process.stderr }));
     },
 
     async promptSecret(question, options) {
+      stopCountdown();
       if (!tty) {
         const secret = await readAnswer(question);
         out.addSecret(secret);
@@ -60,16 +71,23 @@ export function createTerminalInteraction({ out, lines, env, tty }: TerminalInte
     },
 
     openUrl(url) {
-      return openInBrowser(url, env);
+      return browserBlocker(env) === undefined ? openInBrowser(url, env) : Promise.resolve(false);
     },
 
     progress(message) {
-      out.progress(message);
+      if (deviceCode) deviceCode.update(message);
+      else out.progress(message);
     },
 
     emit(event) {
       if (out.options.json) out.event(event);
       else if (out.options.silent) renderEssential(event, out);
+      else if (event.event === 'device_code' && out.decorated) {
+        deviceCode = DeviceCodeDisplay.show(event as DeviceCodeAnnouncement, out);
+      }
+      if (event.event === 'logged_in') stopCountdown();
+      const blocker = event.event === 'open_url' ? browserBlocker(env) : undefined;
+      if (blocker) out.info(`No browser opened: ${blocker}.\n${out.style('yellow', 'hint:')} ${NO_BROWSER_HINT}`);
     },
   };
 }

@@ -79,7 +79,8 @@ export class Sandbox {
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) {
-      if (!key.startsWith('AUTHCTL_') && !['BROWSER', 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_CONFIG_HOME'].includes(key)) env[key] = value;
+      // No session bus either: on a desktop, `auto` would otherwise put test tokens in the developer's own keyring.
+      if (!key.startsWith('AUTHCTL_') && !['BROWSER', 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_CONFIG_HOME', 'DBUS_SESSION_BUS_ADDRESS'].includes(key)) env[key] = value;
     }
     return { ...env, AUTHCTL_HOME: this.home, NO_COLOR: '1', ...extra };
   }

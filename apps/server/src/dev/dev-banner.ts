@@ -28,7 +28,7 @@ export function devBanner(dev: DevMode, issuer: string): string {
     '',
     'As the service account (client credentials):',
     `  authctl configure --profile dev-service --provider oidc --set issuer=${issuer} --service-account-id ${DEV_SERVICE_CLIENT} --client-secret-stdin`,
-    `      (paste the ${DEV_SERVICE_CLIENT} secret, then press Ctrl-D)`,
+    `      (asks for the ${DEV_SERVICE_CLIENT} secret with hidden input; or pipe it in as one line)`,
     '  authctl login --profile dev-service --serviceaccount',
     '  authctl print-token --profile dev-service',
     '',

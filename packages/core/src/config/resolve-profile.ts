@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AuthError } from '../errors.js';
 import type { Provider } from '../contracts/provider.js';
+import { caFilePath, readCaFile } from '../http/ca-file.js';
 import { checkEndpointUrl } from './check-url.js';
 import { configError, describeValue, isTable } from './config-error.js';
 import { requireProfile } from './select-profile.js';
@@ -26,6 +27,7 @@ const CommonProfileSchema = z.object({
     .positive({ error: 'must be a positive number of seconds' })
     .optional(),
   allow_http: z.boolean({ error: 'must be true or false' }).optional(),
+  ca_file: z.string({ error: 'must be the path of a PEM file' }).min(1, { error: 'must be the path of a PEM file' }).optional(),
   redirect_port: z
     .number({ error: 'must be a port number (0-65535)' })
     .int({ error: 'must be a port number (0-65535)' })
@@ -132,6 +134,10 @@ export function resolveProfile(
   const settings = { ...ownSettings, ...common.data! } as ResolvedProfile['settings'];
   for (const [path, url] of httpUrls(settings)) {
     checkEndpointUrl(url, { profile: name, key: path.join('.'), file: config.file, allowHttp: settings.allow_http === true });
+  }
+  if (settings.ca_file !== undefined) {
+    settings.ca_file = caFilePath(settings.ca_file, config.file);
+    readCaFile(settings.ca_file, { file: config.file, profile: name });
   }
   return { name, settings, file: config.file };
 }

@@ -29,6 +29,8 @@ export interface CommonProfileSettings {
   timeout?: number;
   /** Accept `http://` for a non-loopback host. */
   allow_http?: boolean;
+  /** PEM file of a CA trusted in addition to the system roots; absolute once resolved (relative to the config file). */
+  ca_file?: string;
   /** Fixed loopback port for the browser flow. */
   redirect_port?: number;
   /** Redirect URI for the paste-the-code flow. */

@@ -35,6 +35,8 @@ export interface FlowContext {
   readPassword(): Promise<{ username: string; password: string }>;
   /** The refresh token, for the `refresh` flow. */
   refreshToken?: string;
+  /** The provider's non-standard OAuth error codes and their RFC equivalents (see OAuthCapability.errorAliases). */
+  errorAliases?: Readonly<Record<string, string>>;
 }
 
 export interface Flow {

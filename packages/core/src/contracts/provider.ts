@@ -1,6 +1,7 @@
 import type * as oauth from 'oauth4webapi';
 import type { ZodType } from 'zod';
-import type { FlowId } from '../token-set.js';
+import type { FlowId, TokenSet } from '../token-set.js';
+import type { AdminCapability } from './admin.js';
 
 /** I/O a provider may use while resolving its authorization server. */
 export interface ProviderIO {
@@ -28,9 +29,31 @@ export interface OAuthCapability<Settings = Record<string, unknown>> {
   resolveServer(settings: Settings, io: ProviderIO): Promise<oauth.AuthorizationServer>;
   /** The issuer URL this profile names (used for the `http://` loopback check), if any. */
   issuerUrl?(settings: Settings): string | undefined;
-  defaults?(settings: Settings): OAuthDefaults;
-  /** Extra request parameters per flow (e.g. Auth0 `audience`). */
-  parameters?(flow: FlowId, settings: Settings): Record<string, string>;
+  /** `flow` is given when it is known, so scopes can differ per flow (e.g. Entra client credentials: `.default` only). */
+  defaults?(settings: Settings, flow?: FlowId): OAuthDefaults;
+  /** Extra request parameters per flow (e.g. Auth0 `audience`). `where` names the profile for errors. */
+  parameters?(flow: FlowId, settings: Settings, where: ProfileLocation): Record<string, string>;
+  /**
+   * Client authentication other than a secret (e.g. an Entra certificate or
+   * federated assertion). Undefined leaves it to core (secret or none).
+   */
+  clientAuth?(request: ClientAuthRequest<Settings>): Promise<oauth.ClientAuth | undefined>;
+  /** The stable subject of a token set (e.g. Entra `tid` + `oid`); default: the `sub` claim. */
+  subject?(tokens: TokenSet): string | undefined;
+  /** Non-standard OAuth error codes the flows should read as RFC ones (e.g. Entra `authorization_declined` → `access_denied`). */
+  errorAliases?: Readonly<Record<string, string>>;
+}
+
+/** Where a profile comes from, for error messages. */
+export interface ProfileLocation {
+  profile: string;
+  file: string;
+}
+
+export interface ClientAuthRequest<Settings> extends ProfileLocation {
+  flow: FlowId;
+  clientId: string;
+  settings: Settings;
 }
 
 export interface Provider<Settings = Record<string, unknown>> {
@@ -41,4 +64,6 @@ export interface Provider<Settings = Record<string, unknown>> {
   /** The provider's own profile keys. Core validates the common keys. */
   readonly options: ZodType<Settings>;
   readonly oauth?: OAuthCapability<Settings>;
+  /** Admin commands the CLI mounts as `authctl <id> …`. */
+  readonly admin?: AdminCapability<Settings>;
 }

@@ -85,7 +85,8 @@ async function poll(
         (response) => oauth.processDeviceCodeResponse(ctx.server, ctx.client, response),
       );
     } catch (error) {
-      switch (AuthError.is(error) ? error.details.oauthError : undefined) {
+      const oauthError = AuthError.is(error) ? error.details.oauthError : undefined;
+      switch (oauthError === undefined ? undefined : (ctx.errorAliases?.[oauthError] ?? oauthError)) {
         case 'authorization_pending':
           continue;
         case 'slow_down':

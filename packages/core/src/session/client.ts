@@ -37,6 +37,8 @@ export async function clientAuthFor(
   server: oauth.AuthorizationServer,
 ): Promise<oauth.ClientAuth> {
   const settings = ctx.profile.settings;
+  const provided = await ctx.provider.oauth?.clientAuth?.({ flow, clientId, settings, profile: ctx.profile.name, file: ctx.profile.file });
+  if (provided !== undefined) return provided;
   const owner = settings.service_account?.client_id ?? settings.client_id ?? oauthDefaults(ctx).client_id;
   const secret = clientId === owner ? await findClientSecret(ctx) : undefined;
   if (secret === undefined) {

@@ -1,6 +1,7 @@
 import { AuthError } from '../errors.js';
 import type { LoginFlowId } from '../config/types.js';
 import type { FlowContext, LoginOptions } from '../contracts/flow.js';
+import type { ProfileLocation } from '../contracts/provider.js';
 import type { OAuthCredential } from '../token-set.js';
 import { clientAuthFor, clientIdFor } from './client.js';
 import { oauthCapability, oauthDefaults } from './oauth-provider.js';
@@ -16,8 +17,8 @@ export async function loginFlowContext(ctx: SessionContext, flow: LoginFlowId, o
   const codeRedirectUri = options.codeRedirectUri ?? settings.code_redirect_uri;
   return {
     ...(await baseContext(ctx, checked, flow, clientId)),
-    scopes: settings.scopes ?? oauthDefaults(ctx).scopes ?? ['openid'],
-    parameters: { ...oauthCapability(ctx).parameters?.(flow, settings), ...settings.parameters },
+    scopes: settings.scopes ?? oauthDefaults(ctx, flow).scopes ?? ['openid'],
+    parameters: { ...oauthCapability(ctx).parameters?.(flow, settings, where(ctx)), ...settings.parameters },
     options: {
       ...options,
       ...(port === undefined ? {} : { port }),
@@ -33,10 +34,14 @@ export async function storedFlowContext(ctx: SessionContext, credential: OAuthCr
   return {
     ...(await baseContext(ctx, checked, credential.flow, credential.client_id)),
     scopes: [],
-    parameters: { ...ctx.provider.oauth?.parameters?.('refresh', settings), ...settings.parameters },
+    parameters: { ...ctx.provider.oauth?.parameters?.('refresh', settings, where(ctx)), ...settings.parameters },
     options: {},
     ...(credential.tokens.refresh_token === undefined ? {} : { refreshToken: credential.tokens.refresh_token }),
   };
+}
+
+function where(ctx: SessionContext): ProfileLocation {
+  return { profile: ctx.profile.name, file: ctx.profile.file };
 }
 
 async function baseContext(
@@ -46,9 +51,11 @@ async function baseContext(
   clientId: string,
 ): Promise<Omit<FlowContext, 'scopes' | 'parameters' | 'options'>> {
   const profile = ctx.profile.name;
+  const errorAliases = ctx.provider.oauth?.errorAliases;
   return {
     profile,
     server,
+    ...(errorAliases === undefined ? {} : { errorAliases }),
     client: { client_id: clientId },
     clientAuth: await clientAuthFor(ctx, flow, clientId, server),
     interaction: ctx.interaction,

@@ -1,25 +1,48 @@
+import { AuthError } from '../errors.js';
 import type { LoginFlowId } from '../config/types.js';
 import type { LoginOptions } from '../contracts/flow.js';
-import { tokenKey, type OAuthCredential } from '../token-set.js';
+import { isExpired } from '../token/refresh-window.js';
+import type { OAuthCredential } from '../token-set.js';
+import { saveAsActive, storedIdentity } from './identities.js';
+import { identityOf } from './identity-name.js';
 import { obtainCredential } from './obtain-credential.js';
 import { oauthDefaults } from './oauth-provider.js';
+import { nowSeconds } from './session-io.js';
 import type { SessionContext } from './types.js';
 
 export interface LoginRequest {
   flow?: LoginFlowId;
   options?: LoginOptions;
+  /**
+   * Asked when the login would replace a stored login of the same identity
+   * that still works (not expired, or refreshable); false keeps the stored
+   * one and ends the login with CANCELLED. Without it the login replaces.
+   */
+  confirmReplace?: (identity: string) => Promise<boolean>;
 }
 
 /**
- * Logs the profile in and stores the credential (under the profile's lock,
- * written atomically by the store). The flow is the one asked for, else the
- * profile's, else the provider's default, else `browser`.
+ * Logs the profile in and stores the credential as its active identity
+ * (under the profile's lock, written atomically by the store): another
+ * identity that was active stays stored, an earlier login of the same
+ * identity is replaced (see identities.ts). The flow is the one asked for,
+ * else the profile's, else the provider's default, else `browser`.
  */
 export async function login(ctx: SessionContext, request: LoginRequest = {}): Promise<OAuthCredential> {
   const flow = request.flow ?? ctx.profile.settings.flow ?? oauthDefaults(ctx).flow ?? 'browser';
-  const credential = await obtainCredential(ctx, flow, request.options);
-  const key = tokenKey(ctx.profile.name);
-  await ctx.store.withLock(key, () => ctx.store.set(key, credential));
-  ctx.interaction.emit({ event: 'logged_in', profile: ctx.profile.name, expires_at: credential.tokens.expires_at });
+  const obtained = await obtainCredential(ctx, flow, request.options);
+  // Who logged in is known only now: a browser or device login may be anyone.
+  const identity = identityOf(obtained);
+  const credential: OAuthCredential = { ...obtained, identity };
+  const profile = ctx.profile.name;
+  if (request.confirmReplace !== undefined) {
+    const stored = await storedIdentity(ctx.store, profile, identity);
+    const works = stored !== undefined && (!isExpired(stored.tokens, nowSeconds(ctx)) || stored.tokens.refresh_token !== undefined);
+    if (works && !(await request.confirmReplace(identity))) {
+      throw new AuthError('CANCELLED', `kept the stored login of ${identity} in profile ${profile}`, { profile });
+    }
+  }
+  await saveAsActive(ctx.store, profile, credential);
+  ctx.interaction.emit({ event: 'logged_in', profile, expires_at: credential.tokens.expires_at });
   return credential;
 }

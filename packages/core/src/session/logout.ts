@@ -18,21 +18,27 @@ export interface LogoutResult {
  */
 export async function logout(ctx: SessionContext): Promise<LogoutResult> {
   const key = tokenKey(ctx.profile.name);
-  return ctx.store.withLock(key, async () => {
-    // A corrupt credential must not keep anyone from logging out.
-    const credential = await ctx.store.get(key).catch((error: unknown) => {
-      if (AuthError.is(error) && error.code === 'STORE_CORRUPT') return undefined;
-      throw error;
-    });
-    let revoked = false;
-    if (credential?.kind === 'oauth' && credential.server.revocation_endpoint !== undefined) {
-      try {
-        revoked = await revokeTokens(await storedFlowContext(ctx, credential), credential.tokens);
-      } catch (error) {
-        const reason = AuthError.is(error) ? error.message : String(error);
-        ctx.interaction.print(`Could not revoke the tokens of profile ${ctx.profile.name} at the IdP: ${reason}`);
-      }
-    }
-    return { revoked, deleted: await ctx.store.delete(key) };
+  return ctx.store.withLock(key, () => revokeAndDelete(ctx, key, `profile ${ctx.profile.name}`));
+}
+
+/**
+ * Logout of whatever credential `key` holds (`whose` names it in the
+ * report of a failed revocation). The caller holds the profile's lock.
+ */
+export async function revokeAndDelete(ctx: SessionContext, key: string, whose: string): Promise<LogoutResult> {
+  // A corrupt credential must not keep anyone from logging out.
+  const credential = await ctx.store.get(key).catch((error: unknown) => {
+    if (AuthError.is(error) && error.code === 'STORE_CORRUPT') return undefined;
+    throw error;
   });
+  let revoked = false;
+  if (credential?.kind === 'oauth' && credential.server.revocation_endpoint !== undefined) {
+    try {
+      revoked = await revokeTokens(await storedFlowContext(ctx, credential), credential.tokens);
+    } catch (error) {
+      const reason = AuthError.is(error) ? error.message : String(error);
+      ctx.interaction.print(`Could not revoke the tokens of ${whose} at the IdP: ${reason}`);
+    }
+  }
+  return { revoked, deleted: await ctx.store.delete(key) };
 }

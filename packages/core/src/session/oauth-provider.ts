@@ -1,5 +1,6 @@
 import { AuthError } from '../errors.js';
 import type { OAuthCapability, OAuthDefaults } from '../contracts/provider.js';
+import type { FlowId } from '../token-set.js';
 import type { SessionContext } from './types.js';
 
 /** The provider's OAuth capability, or a config error naming the profile. */
@@ -16,6 +17,6 @@ export function oauthCapability(ctx: SessionContext): OAuthCapability {
   return capability;
 }
 
-export function oauthDefaults(ctx: SessionContext): OAuthDefaults {
-  return oauthCapability(ctx).defaults?.(ctx.profile.settings) ?? {};
+export function oauthDefaults(ctx: SessionContext, flow?: FlowId): OAuthDefaults {
+  return oauthCapability(ctx).defaults?.(ctx.profile.settings, flow) ?? {};
 }

@@ -11,7 +11,7 @@ import type { SessionContext } from './types.js';
 export async function obtainCredential(ctx: SessionContext, flow: LoginFlowId, options?: LoginOptions): Promise<OAuthCredential> {
   const flowContext = await loginFlowContext(ctx, flow, options);
   const tokens = await getFlow(flow).run(flowContext);
-  const subject = tokenSubject(tokens);
+  const subject = ctx.provider.oauth?.subject?.(tokens) ?? tokenSubject(tokens);
   return {
     kind: 'oauth',
     tokens,

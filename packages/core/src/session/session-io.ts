@@ -1,4 +1,5 @@
 import type { ProviderIO } from '../contracts/provider.js';
+import { profileFetch } from '../http/profile-fetch.js';
 import type { SessionContext } from './types.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -6,11 +7,23 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 /** Fetch, cancellation and the per-request timeout of a session (`timeout` in the profile, seconds). */
 export function sessionIO(ctx: SessionContext, allowInsecureHttp: boolean): ProviderIO {
   return {
-    fetch: ctx.fetch ?? globalThis.fetch,
+    fetch: ctx.fetch ?? sessionFetch(ctx),
     signal: ctx.signal ?? new AbortController().signal,
     timeoutMs: (ctx.profile.settings.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     allowInsecureHttp,
   };
+}
+
+const sessionFetches = new WeakMap<SessionContext, typeof fetch>();
+
+/** One fetch per session, so its connections (and a proxy tunnel) are reused across the session's requests. */
+function sessionFetch(ctx: SessionContext): typeof fetch {
+  let made = sessionFetches.get(ctx);
+  if (made === undefined) {
+    made = profileFetch(ctx.profile);
+    sessionFetches.set(ctx, made);
+  }
+  return made;
 }
 
 export function nowSeconds(ctx: SessionContext): number {

@@ -1,20 +1,41 @@
 import type { AuthctlConfig } from '../config/types.js';
 import { credentialsDir } from '../config/paths.js';
 import type { CredentialStore } from '../contracts/credential-store.js';
-import { AuthError } from '../errors.js';
+import { createAutoStore } from './auto-store.js';
 import { createFileStore } from './file-store.js';
+import { firstWarning, probeKeyring } from './keyring-agent.js';
+import { createKeyringStore } from './keyring-store.js';
+
+export interface OpenStoreOptions {
+  /**
+   * Prints a warning line (default: stderr). `auto` warns once per process
+   * when a new credential goes to a file because the OS keyring is not usable.
+   */
+  warn?: (line: string) => void;
+}
 
 /**
- * The store a config selects. `auto` is the file store until the keyring
- * backend exists (issue 4); asking for `keyring` explicitly fails clearly.
+ * The store `[store] backend` selects: `file`, `keyring` (failing with
+ * STORE_UNAVAILABLE when the keyring cannot be used), or `auto` (the keyring,
+ * else files with one warning). Opening costs nothing: the keyring is only
+ * reached, within a bounded time, when a credential is read or written.
  */
-export function openStore(config: AuthctlConfig): CredentialStore {
-  if (config.store.backend === 'keyring') {
-    throw new AuthError('STORE_UNAVAILABLE', `${config.file}: store.backend = "keyring" is not available in this version`, {
-      file: config.file,
-      key: 'store.backend',
-      hint: `set backend = "file" (or "auto") in the [store] table of ${config.file}`,
-    });
-  }
-  return createFileStore({ dir: credentialsDir(config.store.path) });
+export function openStore(config: AuthctlConfig, options: OpenStoreOptions = {}): CredentialStore {
+  const file = createFileStore({ dir: credentialsDir(config.store.path) });
+  if (config.store.backend === 'file') return file;
+  const keyring = createKeyringStore({ storePath: config.store.path });
+  if (config.store.backend === 'keyring') return keyring;
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return createAutoStore({
+    file,
+    keyring,
+    keyringStatus: () => probeKeyring(keyring.place.service),
+    onFallback: (reason) => {
+      if (!firstWarning(keyring.place.service)) return;
+      warn(
+        `warning: no usable OS keyring (${reason}); credentials are stored in files under ${credentialsDir(config.store.path)} (0600). ` +
+          'Run `authctl store use file` to make that the setting.',
+      );
+    },
+  });
 }

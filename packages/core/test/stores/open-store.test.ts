@@ -1,35 +1,51 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { AuthError } from '../../src/errors.js';
 import { openStore } from '../../src/stores/open-store.js';
-import { useTempDirs } from './helpers.js';
+import { rejectedAuthError, useTempDirs } from './helpers.js';
 
 const tempDir = useTempDirs();
 
-it('openStore gives the file store in <store.path>/credentials (auto and file)', async () => {
-  for (const backend of ['auto', 'file']) {
-    const home = await tempDir();
-    await writeFile(join(home, 'config.toml'), `[store]\nbackend = "${backend}"\npath = "cache"\n`);
-    const store = openStore(await loadConfig({ env: { AUTHCTL_HOME: home } }));
-    expect(store.id).toBe('file');
-    await store.set('dev', { kind: 'secret', value: 'v' });
-    expect((await stat(join(home, 'cache', 'credentials', 'dev.json'))).mode & 0o777).toBe(0o600);
-  }
+beforeAll(() => {
+  // No session bus, hence no Secret Service, whatever the machine running the tests has.
+  vi.stubEnv('DBUS_SESSION_BUS_ADDRESS', undefined);
+  vi.stubEnv('XDG_RUNTIME_DIR', '/nonexistent');
 });
 
-it('openStore with backend = "keyring" is STORE_UNAVAILABLE naming the file and key, until the keyring store exists', async () => {
+async function configWith(backend: string) {
   const home = await tempDir();
-  await writeFile(join(home, 'config.toml'), '[store]\nbackend = "keyring"\n');
-  const config = await loadConfig({ env: { AUTHCTL_HOME: home } });
-  let error: unknown;
-  try {
-    openStore(config);
-  } catch (e) {
-    error = e;
-  }
-  expect(AuthError.is(error) && error.code).toBe('STORE_UNAVAILABLE');
-  expect((error as AuthError).message).toContain(config.file);
-  expect((error as AuthError).details.key).toBe('store.backend');
+  await writeFile(join(home, 'config.toml'), `[store]\nbackend = "${backend}"\npath = "cache"\n`);
+  return { home, config: await loadConfig({ env: { AUTHCTL_HOME: home } }) };
+}
+
+it('openStore with backend = "file" gives the file store in <store.path>/credentials', async () => {
+  const { home, config } = await configWith('file');
+  const store = openStore(config);
+  expect(store.id).toBe('file');
+  await store.set('dev', { kind: 'secret', value: 'v' });
+  expect((await stat(join(home, 'cache', 'credentials', 'dev.json'))).mode & 0o777).toBe(0o600);
+});
+
+it('openStore with backend = "auto" and no OS keyring writes the same 0600 files, warning once', async () => {
+  const { home, config } = await configWith('auto');
+  const warnings: string[] = [];
+  const store = openStore(config, { warn: (line) => warnings.push(line) });
+  await store.set('dev', { kind: 'secret', value: 'v' });
+  await store.set('prod', { kind: 'secret', value: 'w' });
+  expect((await stat(join(home, 'cache', 'credentials', 'dev.json'))).mode & 0o777).toBe(0o600);
+  expect(await store.list()).toEqual(['dev', 'prod']);
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toContain(`no usable OS keyring (no D-Bus session bus`);
+  expect(warnings[0]).toContain(`credentials are stored in files under ${join(home, 'cache', 'credentials')} (0600)`);
+});
+
+it('openStore with backend = "keyring" and no OS keyring: the first access is STORE_UNAVAILABLE with a hint to `authctl store use file`', async () => {
+  const { config } = await configWith('keyring');
+  const store = openStore(config);
+  expect(store.id).toBe('keyring');
+  const error = await rejectedAuthError(store.get('dev'));
+  expect(error.code).toBe('STORE_UNAVAILABLE');
+  expect(error.message).toContain('the OS keyring (Secret Service) is not usable');
+  expect(error.hint).toContain('`authctl store use file`');
 });

@@ -1,0 +1,320 @@
+import { Argument, type Command, type Option } from 'commander';
+
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
+type Shell = (typeof SHELLS)[number];
+
+/** How an option's value is completed. */
+type ValueSource = { kind: 'none' } | { kind: 'choices'; choices: string[] } | { kind: 'files' } | { kind: 'profiles' };
+
+interface OptionSpec {
+  /** `--flow`, `-h`: every spelling. */
+  names: string[];
+  description: string;
+  /** Undefined for a flag that takes no value. */
+  value?: ValueSource;
+}
+
+/** One command of the tree, by its path (`authctl`, `authctl profile`, `authctl profile list`). */
+interface CommandSpec {
+  path: string;
+  subcommands: Array<{ name: string; description: string }>;
+  /** Its own options; the program's options apply everywhere too. */
+  options: OptionSpec[];
+  /** Values its arguments accept, when they are a closed list. */
+  operands: string[];
+}
+
+interface Tree {
+  commands: CommandSpec[];
+  globals: OptionSpec[];
+}
+
+/** Names profiles for `--profile`: the CLI itself lists them, from the same config the command will read. */
+const LIST_PROFILES = 'authctl profile list --plain 2>/dev/null';
+
+export function completionCommand(program: Command): void {
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, subcommands, options, profile names)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .addHelpText(
+      'after',
+      '\nLoad it now:\n' +
+        '  bash:  source <(authctl completion bash)\n' +
+        '  zsh:   source <(authctl completion zsh)\n' +
+        '  fish:  authctl completion fish | source\n' +
+        'Or for good:\n' +
+        '  bash:  authctl completion bash > ~/.local/share/bash-completion/completions/authctl\n' +
+        '  zsh:   authctl completion zsh > "${fpath[1]}/_authctl"\n' +
+        '  fish:  authctl completion fish > ~/.config/fish/completions/authctl.fish',
+    )
+    .action((shell: Shell) => {
+      const tree = describeTree(program);
+      process.stdout.write({ bash: bashScript, zsh: zshScript, fish: fishScript }[shell](tree));
+    });
+}
+
+/** The program as commander knows it at run time, so the scripts never drift from the commands. */
+function describeTree(program: Command): Tree {
+  const commands: CommandSpec[] = [];
+  const visit = (command: Command, path: string) => {
+    const help = command.createHelp();
+    const subcommands = help.visibleCommands(command);
+    commands.push({
+      path,
+      subcommands: subcommands.map((sub) => ({ name: sub.name(), description: oneLine(sub.description()) })),
+      options: command === program ? [] : help.visibleOptions(command).map(describeOption),
+      operands: command.registeredArguments.flatMap((argument) => argument.argChoices ?? []),
+    });
+    for (const sub of subcommands) visit(sub, `${path} ${sub.name()}`);
+  };
+  visit(program, program.name());
+  return { commands, globals: program.createHelp().visibleOptions(program).map(describeOption) };
+}
+
+function describeOption(option: Option): OptionSpec {
+  const names = [option.short, option.long].filter((name): name is string => name !== undefined);
+  const description = oneLine(option.description);
+  // Flags and their --no- forms take no value.
+  if (!option.required && !option.optional) return { names, description };
+  let value: ValueSource = { kind: 'none' };
+  if (option.argChoices) value = { kind: 'choices', choices: option.argChoices };
+  else if (option.long === '--profile') value = { kind: 'profiles' };
+  else if (/<(file|path)>/.test(option.flags)) value = { kind: 'files' };
+  return { names, description, value };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Every option that takes a value, by name: the word after it is a value, never a subcommand. */
+function valueOptions(tree: Tree): Map<string, ValueSource> {
+  const found = new Map<string, ValueSource>();
+  for (const option of [...tree.globals, ...tree.commands.flatMap((command) => command.options)]) {
+    if (option.value === undefined) continue;
+    for (const name of option.names) {
+      if (!found.has(name) || found.get(name)?.kind === 'none') found.set(name, option.value);
+    }
+  }
+  return found;
+}
+
+/** The words offered at a command besides the program's options: its subcommands, closed-list operands and own options. */
+function candidates(command: CommandSpec, globals: OptionSpec[]): string[] {
+  const globalNames = new Set(globals.flatMap((option) => option.names));
+  const own = command.options.flatMap((option) => option.names).filter((name) => !globalNames.has(name));
+  return [...command.subcommands.map((sub) => sub.name), ...command.operands, ...own];
+}
+
+function shQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function header(shell: Shell, load: string): string {
+  return `# ${shell} completion for authctl, generated by \`authctl completion ${shell}\`.\n# Load it: ${load}\n`;
+}
+
+/** The command paths below the program (`authctl profile`, `authctl profile list`, ...). */
+function nestedPaths(tree: Tree): string[] {
+  return tree.commands.filter((command) => command.path.includes(' ')).map((command) => command.path);
+}
+
+/**
+ * bash and zsh alike, inside `case $word in` of the loop over the words typed:
+ * an option that takes a value skips the next word, other options are passed
+ * over, a subcommand extends the command path.
+ */
+function followWords(tree: Tree): string {
+  return `      ${[...valueOptions(tree).keys()].join('|')}) skip=1; continue ;;
+      -*) continue ;;
+    esac
+    case "$cmdpath $word" in
+      ${nestedPaths(tree).map(shQuote).join('|')}) cmdpath="$cmdpath $word" ;;
+    esac`;
+}
+
+function bashScript(tree: Tree): string {
+  const values = valueOptions(tree);
+  const valueCases = groupBySource(values).map(([source, names]) => {
+    const reply =
+      source.kind === 'choices'
+        ? `COMPREPLY=($(compgen -W ${shQuote(source.choices.join(' '))} -- "$cur"))`
+        : source.kind === 'profiles'
+          ? `COMPREPLY=($(compgen -W "$(${LIST_PROFILES})" -- "$cur"))`
+          : source.kind === 'files'
+            ? 'COMPREPLY=($(compgen -f -- "$cur"))'
+            : 'compopt +o default; COMPREPLY=()';
+    return `    ${names.join('|')}) ${reply}; return 0 ;;`;
+  });
+  const commandCases = tree.commands.map((command) => `    ${shQuote(command.path)}) words=${shQuote(candidates(command, tree.globals).join(' '))} ;;`);
+  const globals = tree.globals.flatMap((option) => option.names).join(' ');
+  return `${header('bash', 'source <(authctl completion bash)')}
+_authctl() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
+  local cmdpath=authctl word words i skip=0
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=\${COMP_WORDS[i]}
+    if ((skip)); then skip=0; continue; fi
+    case $word in
+      # After --, the words belong to another command: bash's default completion.
+      --) return 0 ;;
+${followWords(tree)}
+  done
+  case $prev in
+${valueCases.join('\n')}
+  esac
+  case $cmdpath in
+${commandCases.join('\n')}
+  esac
+  COMPREPLY=($(compgen -W "$words "${shQuote(globals)} -- "$cur"))
+}
+complete -o default -F _authctl authctl
+`;
+}
+
+function zshScript(tree: Tree): string {
+  const values = valueOptions(tree);
+  const described = (name: string, description: string) => shQuote(`${name.replace(/:/g, '\\:')}:${description}`);
+  const valueCases = groupBySource(values).map(([source, names]) => {
+    const action =
+      source.kind === 'choices'
+        ? `compadd -- ${source.choices.map(shQuote).join(' ')}`
+        : source.kind === 'profiles'
+          ? `compadd -- \${(f)"$(${LIST_PROFILES})"}`
+          : source.kind === 'files'
+            ? '_files'
+            : ':';
+    return `    ${names.join('|')}) ${action}; return ;;`;
+  });
+  const describedOptions = (options: OptionSpec[]) =>
+    options.flatMap((option) => option.names.map((name) => described(name, option.description))).join(' ');
+  const globalNames = new Set(tree.globals.flatMap((option) => option.names));
+  const commandCases = tree.commands.map((command) => {
+    const subcommands = command.subcommands.map((sub) => described(sub.name, sub.description));
+    const own = command.options.filter((option) => !option.names.some((name) => globalNames.has(name)));
+    return [
+      `    ${shQuote(command.path)})`,
+      `      subcommands=(${subcommands.join(' ')})`,
+      `      operands=(${command.operands.map(shQuote).join(' ')})`,
+      `      options=(${describedOptions(own)}) ;;`,
+    ].join('\n');
+  });
+  return `#compdef authctl
+${header('zsh', 'source <(authctl completion zsh), or save it as _authctl in a folder of $fpath')}
+_authctl() {
+  local cmdpath=authctl word i skip=0
+  local -a subcommands operands options
+  for ((i = 2; i < CURRENT; i++)); do
+    word=\${words[i]}
+    if ((skip)); then skip=0; continue; fi
+    case $word in
+      --)
+        # After --, the words belong to another command: complete it as zsh would on its own.
+        words=("\${(@)words[i+1,-1]}")
+        (( CURRENT -= i ))
+        _normal
+        return ;;
+${followWords(tree)}
+  done
+  case \${words[CURRENT-1]} in
+${valueCases.join('\n')}
+  esac
+  case $cmdpath in
+${commandCases.join('\n')}
+  esac
+  options+=(${describedOptions(tree.globals)})
+  _describe -t commands 'authctl command' subcommands
+  (( \${#operands} )) && compadd -- "\${operands[@]}"
+  _describe -t options 'option' options
+}
+
+if [[ "\${funcstack[1]}" == _authctl ]]; then
+  _authctl "$@"
+else
+  compdef _authctl authctl
+fi
+`;
+}
+
+function fishScript(tree: Tree): string {
+  const values = valueOptions(tree);
+  const nested = nestedPaths(tree).map(fishQuote);
+  const lines: string[] = [];
+  const optionLine = (condition: string, option: OptionSpec) => {
+    const parts = ['complete -c authctl', `-n ${fishQuote(condition)}`];
+    for (const name of option.names) parts.push(name.startsWith('--') ? `-l ${name.slice(2)}` : `-s ${name.slice(1)}`);
+    const value = option.value;
+    if (value?.kind === 'choices') parts.push('-x', `-a ${fishQuote(value.choices.join(' '))}`);
+    else if (value?.kind === 'profiles') parts.push('-x', `-a ${fishQuote(`(${LIST_PROFILES})`)}`);
+    else if (value?.kind === 'files') parts.push('-r', '-F');
+    else if (value?.kind === 'none') parts.push('-x');
+    parts.push(`-d ${fishQuote(option.description)}`);
+    lines.push(parts.join(' '));
+  };
+  for (const option of tree.globals) optionLine('not __authctl_after_dashdash', option);
+  for (const command of tree.commands) {
+    const at = `__authctl_at ${command.path}`;
+    for (const sub of command.subcommands) {
+      lines.push(`complete -c authctl -n ${fishQuote(at)} -a ${fishQuote(sub.name)} -d ${fishQuote(sub.description)}`);
+    }
+    if (command.operands.length > 0) lines.push(`complete -c authctl -n ${fishQuote(at)} -a ${fishQuote(command.operands.join(' '))}`);
+    for (const option of command.options) optionLine(at, option);
+  }
+  return `${header('fish', 'authctl completion fish | source')}
+# The command path the words typed so far lead to (e.g. "authctl profile"), or -- after --.
+function __authctl_path
+    set -l path authctl
+    set -l skip 0
+    for word in (commandline -opc)[2..-1]
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $word
+            case --
+                echo -- --
+                return
+            case ${[...values.keys()].join(' ')}
+                set skip 1
+                continue
+            case '-*'
+                continue
+        end
+        if contains -- "$path $word" ${nested.join(' ')}
+            set path "$path $word"
+        end
+    end
+    echo -- $path
+end
+
+function __authctl_at
+    test (__authctl_path) = "$argv"
+end
+
+function __authctl_after_dashdash
+    test (__authctl_path) = --
+end
+
+# No file names, except where an option takes a file and after -- (the words of another command).
+complete -c authctl -f
+complete -c authctl -n __authctl_after_dashdash -F
+${lines.join('\n')}
+`;
+}
+
+function fishQuote(text: string): string {
+  return `'${text.replace(/[\\']/g, '\\$&')}'`;
+}
+
+/** Option names that complete their value the same way, together: one case branch each. */
+function groupBySource(values: Map<string, ValueSource>): Array<[ValueSource, string[]]> {
+  const groups = new Map<string, [ValueSource, string[]]>();
+  for (const [name, source] of values) {
+    const key = JSON.stringify(source);
+    const group = groups.get(key) ?? [source, []];
+    group[1].push(name);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { AuthError, getToken } from '@auth/core';
+import { openSession, type Cli, type StartCli } from '../context.js';
+import { ENV_TOKEN_NOTICE, envToken } from '../env-token.js';
+
+/** Not AUTHCTL_TOKEN: that one tells authctl itself to skip the store. */
+export const DEFAULT_TOKEN_VARIABLE = 'ACCESS_TOKEN';
+
+/** Signals a supervisor sends to authctl that the command must get too; Ctrl+C reaches it from the terminal itself. */
+const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
+
+export function execCommand(program: Command, start: StartCli): void {
+  program
+    .command('exec')
+    .description(`run a command with a fresh access token in its environment (${DEFAULT_TOKEN_VARIABLE}, or --env NAME)`)
+    .usage('[options] -- <command> [args...]')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .option('--env <name>', 'environment variable that carries the token', parseVariableName, DEFAULT_TOKEN_VARIABLE)
+    .addHelpText(
+      'after',
+      '\nThe token is refreshed first when needed. stdin, stdout and stderr are the command\'s own; authctl exits\n' +
+        'with the command\'s exit code (or dies of the same signal). Example:\n' +
+        '  authctl exec -- sh -c \'curl -H "Authorization: Bearer $ACCESS_TOKEN" https://api.example.com/\'',
+    )
+    .action(async (commandLine: string[], options: { env: string }, command: Command) => {
+      const cli = start(command);
+      const token = await accessToken(cli);
+      const [file, ...args] = commandLine as [string, ...string[]];
+      const ended = await run(file, args, { ...cli.env, [options.env]: token });
+      if (ended.signal === null) process.exit(ended.code ?? 1);
+      dieOf(ended.signal);
+    });
+}
+
+async function accessToken(cli: Cli): Promise<string> {
+  const override = envToken(cli.env);
+  if (override !== undefined) {
+    cli.out.info(ENV_TOKEN_NOTICE);
+    return override.access_token;
+  }
+  const session = await openSession(cli, { prompts: false });
+  return (await getToken(session)).access_token;
+}
+
+/** Runs the command in the foreground; resolves once it has exited. */
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: 'inherit', env });
+    // The terminal sends Ctrl+C to the whole foreground group; the command decides what it means.
+    process.removeAllListeners('SIGINT');
+    process.on('SIGINT', () => {});
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new AuthError('USAGE', `cannot run "${file}": ${error.code === 'ENOENT' ? 'command not found' : error.message}`, {
+          hint: 'check the command name and PATH; the command and its arguments follow `--`',
+          cause: error,
+        }),
+      );
+    });
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+/** Ends authctl the way the command ended, so a calling shell sees the same signal (e.g. stops a script on Ctrl+C). */
+function dieOf(signal: NodeJS.Signals): never {
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+  // Only reached if the signal does not end a process by default: exit as a shell would report it.
+  process.exit(128 + (constants.signals[signal] ?? 0));
+}
+
+function parseVariableName(value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+    throw new InvalidArgumentError('expected an environment variable name (letters, digits and _, not starting with a digit)');
+  }
+  return value;
+}

@@ -1,0 +1,170 @@
+import type { Command } from 'commander';
+import {
+  AuthError,
+  clientSecretKey,
+  profileProviderId,
+  resolveProfile,
+  updateConfig,
+  type AdminCommand,
+  type AdminContext,
+  type AdminOption,
+  type AuthctlConfig,
+  type Provider,
+} from '@auth/core';
+import { cliStore, importProvider, loadProfileConfig, readStdinSecret, type Cli, type StartCli } from '../context.js';
+import { createVerboseFetch } from '../http/verbose-fetch.js';
+
+/** Global options that take a value, so the word after them is not a command. */
+const VALUE_OPTIONS = new Set(['--profile', '--config']);
+const PROVIDER_ID = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * `authctl <provider-id> <group> <command> …`: mounts the admin commands a
+ * provider plugin declares (its `admin` capability). The provider is the one
+ * named by the first word of argv when that is not a built-in command; the
+ * CLI itself never names one. At run time the selected profile must use that
+ * provider.
+ */
+export async function mountProviderAdmin(program: Command, start: StartCli, argv: string[]): Promise<Command> {
+  const word = firstCommandWord(argv);
+  if (word === undefined || !PROVIDER_ID.test(word) || program.commands.some((c) => c.name() === word || c.aliases().includes(word))) {
+    return program;
+  }
+  let provider: Provider<any>;
+  try {
+    provider = await importProvider(word);
+  } catch (error) {
+    // Not a provider either: commander reports the unknown command.
+    if (AuthError.is(error) && error.code === 'PROVIDER_NOT_FOUND') return program;
+    throw error;
+  }
+  if (!provider.admin) {
+    throw new AuthError('USAGE', `the provider "${provider.id}" has no admin commands`, { hint: 'run `authctl --help` for the commands there are' });
+  }
+  if (provider.admin.specificationVersion !== 'v1') {
+    throw new AuthError('PROVIDER_NOT_FOUND', `@auth/provider-${provider.id} declares admin commands of specification ${String(provider.admin.specificationVersion)}, this authctl supports v1`, {
+      hint: `install a version of @auth/provider-${provider.id} made for this authctl`,
+    });
+  }
+  const root = program.command(provider.id).description(`${provider.name} administration (profile with provider = "${provider.id}")`);
+  for (const definition of provider.admin.commands) mount(root, provider, definition, start);
+  return program;
+}
+
+function firstCommandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const word = argv[i]!;
+    if (word === '--') return argv[i + 1];
+    if (!word.startsWith('-')) return word;
+    if (VALUE_OPTIONS.has(word)) i += 1;
+  }
+  return undefined;
+}
+
+function mount(root: Command, provider: Provider<any>, definition: AdminCommand<any>, start: StartCli): void {
+  let parent = root;
+  for (const word of definition.path.slice(0, -1)) {
+    parent = parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(`${word} commands`);
+  }
+  const command = parent.command(definition.path.at(-1)!).description(definition.summary);
+  for (const arg of definition.args ?? []) {
+    const name = `${arg.name.toUpperCase()}${arg.variadic ? '...' : ''}`;
+    command.argument(arg.required === false ? `[${name}]` : `<${name}>`, arg.description);
+  }
+  for (const option of definition.options ?? []) {
+    command.option(option.value ? `--${option.name} <${option.value}>` : `--${option.name}`, option.description);
+  }
+  command
+    .option('--admin-password-stdin', 'read the admin password from stdin, first line (a secret asked by another --*-stdin flag comes next)')
+    .addHelpText('after', '\nThe admin password comes from AUTHCTL_ADMIN_PASSWORD, --admin-password-stdin or a hidden prompt; it is never stored.')
+    .action(async (...params: unknown[]) => {
+      const self = params.at(-1) as Command;
+      const cli = start(self);
+      await runAdminCommand(cli, provider, definition, self);
+    });
+}
+
+async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: AdminCommand<any>, command: Command): Promise<void> {
+  const { config, name } = await loadProfileConfig(cli);
+  const used = profileProviderId(config, name);
+  if (used !== provider.id) {
+    throw new AuthError('CONFIG_INVALID', `profile "${name}" uses provider "${used}", but \`authctl ${provider.id}\` needs a profile with provider = "${provider.id}"`, {
+      file: config.file,
+      profile: name,
+      key: `profiles.${name}.provider`,
+      hint: `pass --profile NAME of a ${provider.name} profile (\`authctl profile list\` shows the providers)`,
+    });
+  }
+  const profile = resolveProfile(config, name, provider);
+  const flags = command.opts<Record<string, string | boolean | undefined>>();
+
+  const args: Record<string, string | string[] | undefined> = {};
+  (definition.args ?? []).forEach((arg, index) => {
+    args[arg.name] = command.processedArgs[index] as string | string[] | undefined;
+  });
+  for (const option of definition.options ?? []) {
+    if (option.newProfile && typeof flags[optionKey(option)] === 'string') refuseExisting(config, flags[optionKey(option)] as string);
+  }
+
+  // Stdin order: the admin password first, then each secret flag in declaration order. Without a
+  // terminal to prompt on and without AUTHCTL_ADMIN_PASSWORD, stdin is the only source left.
+  const adminFromStdin = flags.adminPasswordStdin === true || (!cli.tty && !cli.env.AUTHCTL_ADMIN_PASSWORD);
+  let adminPassword: Promise<string> | undefined = adminFromStdin ? readStdinSecret(cli, 'Admin password') : undefined;
+  if (adminPassword) await adminPassword;
+  const options: Record<string, string | boolean | undefined> = {};
+  for (const option of definition.options ?? []) {
+    const value = flags[optionKey(option)];
+    options[option.name] = option.secretFromStdin && value === true ? await readStdinSecret(cli, option.secretFromStdin) : value;
+  }
+
+  const settings = profile.settings;
+  const adminUser = settings.admin?.username;
+  const ctx: AdminContext<any> = {
+    profile: name,
+    settings,
+    adminPassword: () =>
+      (adminPassword ??= (async () => {
+        const secret = cli.env.AUTHCTL_ADMIN_PASSWORD || (await cli.interaction.promptSecret(`Admin password${adminUser ? ` for ${adminUser}` : ''}`));
+        cli.out.addSecret(secret);
+        return secret;
+      })()),
+    interaction: cli.interaction,
+    fetch: cli.globals.verbose ? createVerboseFetch(globalThis.fetch, (line) => cli.out.essential(line)) : globalThis.fetch,
+    signal: cli.signal,
+    ...(settings.timeout === undefined ? {} : { timeoutMs: settings.timeout * 1000 }),
+    saveProfile: (profileName, table, secrets) => saveProfile(cli, config, profileName, table, secrets?.clientSecret),
+  };
+  cli.out.addSecret(cli.env.AUTHCTL_ADMIN_PASSWORD);
+
+  const result = await definition.run(ctx, { args, options });
+  if (cli.globals.json) cli.out.data(JSON.stringify(result.data));
+  else for (const line of result.render()) cli.out.data(line);
+}
+
+/** Commander's camelCase key of an option (`--token-lifespan` → `tokenLifespan`). */
+function optionKey(option: AdminOption): string {
+  return option.name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function refuseExisting(config: AuthctlConfig, name: string): void {
+  if (config.profiles[name]) {
+    throw new AuthError('USAGE', `profile "${name}" already exists in ${config.file}`, {
+      file: config.file,
+      profile: name,
+      hint: `choose another name, or delete it first: authctl profile delete ${name}`,
+    });
+  }
+}
+
+/** A new profile validated by its provider's schema, written atomically; its secret goes to the credential store only. */
+async function saveProfile(cli: Cli, config: AuthctlConfig, name: string, table: Record<string, unknown>, clientSecret: string | undefined): Promise<void> {
+  refuseExisting(config, name);
+  const provider = await importProvider(String(table.provider));
+  resolveProfile({ ...config, profiles: { ...config.profiles, [name]: table } }, name, provider);
+  await updateConfig(config.file, (doc) => {
+    const profiles = (doc.profiles ??= {}) as Record<string, unknown>;
+    profiles[name] = table;
+  });
+  if (clientSecret !== undefined) await cliStore(cli, config).set(clientSecretKey(name), { kind: 'secret', value: clientSecret });
+  cli.out.info(`Profile "${name}" saved in ${config.file}${clientSecret === undefined ? '' : '; its client secret is in the credential store'}`);
+}

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tokenKey } from '@auth/core';
+import { beforeEach, describe, expect } from 'vitest';
+import { test } from './support/fixtures.js';
+import { useFileStore } from './support/sandbox-files.js';
+import { usePrivateCaIdP } from './support/private-ca-idp.js';
+import { configToml, idpProfile } from './support/profiles.js';
+import { STACK_FRAME, type Sandbox } from './support/sandbox.js';
+
+const privateCa = usePrivateCaIdP();
+beforeEach(() => privateCa.idp.resetCounts());
+
+/** The service account of the HTTPS IdP; its secret comes from AUTHCTL_CLIENT_SECRET. */
+async function serviceAccountProfile(sandbox: Sandbox, extra: Record<string, unknown> = {}): Promise<void> {
+  await useFileStore(sandbox, configToml({ dev: idpProfile(privateCa.idp.issuer, extra) }, 'dev'));
+}
+
+/** The machine's own extra CAs are replaced, so only what a test names is trusted beyond Node's roots. */
+const env = (extra: NodeJS.ProcessEnv = {}) => ({ AUTHCTL_CLIENT_SECRET: privateCa.idp.clients.confidential.secret, NODE_EXTRA_CA_CERTS: '', ...extra });
+
+async function storedAccessToken(sandbox: Sandbox): Promise<string> {
+  return JSON.parse(await readFile(sandbox.credentialFile(tokenKey('dev')), 'utf8')).tokens.access_token;
+}
+
+describe('a private CA: per-profile ca_file and NODE_EXTRA_CA_CERTS', () => {
+  test('without ca_file the HTTPS IdP is refused: exit 5, NETWORK naming the URL, a hint to set ca_file, no stack', async ({ sandbox }) => {
+    await serviceAccountProfile(sandbox);
+    const result = await sandbox.run(['login', '--serviceaccount'], { env: env() });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain(`Cannot reach ${privateCa.idp.issuer}/.well-known/openid-configuration: its TLS certificate is not trusted`);
+    expect(result.stderr).toMatch(/^hint: .*set ca_file = "\/path\/to\/ca\.pem" in \[profiles\.dev\] or NODE_EXTRA_CA_CERTS/m);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+    expect(privateCa.idp.grantCount('client_credentials')).toBe(0);
+  });
+
+  test('with ca_file naming the CA the service account logs in, print-token prints its token, logout revokes it', async ({ sandbox }) => {
+    await serviceAccountProfile(sandbox, { ca_file: privateCa.caFile });
+    const login = await sandbox.run(['login', '--serviceaccount'], { env: env() });
+    expect(login.code, login.stderr).toBe(0);
+    expect(privateCa.idp.grantCount('client_credentials')).toBe(1);
+
+    const printed = await sandbox.run(['print-token'], { env: env() });
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toBe(`${await storedAccessToken(sandbox)}\n`);
+
+    const logout = await sandbox.run(['logout', '--json'], { env: env() });
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(JSON.parse(logout.stdout)).toEqual({ event: 'logged_out', profile: 'dev', revoked: true, deleted: true });
+  });
+
+  test('NODE_EXTRA_CA_CERTS naming the CA works too, with no ca_file', async ({ sandbox }) => {
+    await serviceAccountProfile(sandbox);
+    const login = await sandbox.run(['login', '--serviceaccount'], { env: env({ NODE_EXTRA_CA_CERTS: privateCa.caFile }) });
+    expect(login.code, login.stderr).toBe(0);
+    const printed = await sandbox.run(['print-token'], { env: env({ NODE_EXTRA_CA_CERTS: privateCa.caFile }) });
+    expect(printed.stdout).toBe(`${await storedAccessToken(sandbox)}\n`);
+  });
+
+  test('--verbose traces through the same fetch: ca_file still applies', async ({ sandbox }) => {
+    await serviceAccountProfile(sandbox, { ca_file: privateCa.caFile });
+    const login = await sandbox.run(['login', '--serviceaccount', '--verbose'], { env: env() });
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toContain(`${privateCa.idp.issuer}/token`);
+    expect(privateCa.idp.grantCount('client_credentials')).toBe(1);
+  });
+
+  test('a ca_file that does not exist: exit 2, CONFIG_INVALID naming the config file, profile, key and path', async ({ sandbox }) => {
+    const missing = join(sandbox.home, 'no-such-ca.pem');
+    await serviceAccountProfile(sandbox, { ca_file: missing });
+    const result = await sandbox.run(['login', '--serviceaccount'], { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${sandbox.configFile}: profiles.dev.ca_file names ${missing}, which does not exist`);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});

@@ -1,0 +1,19 @@
+import { AuthError } from '@auth/core';
+import type { RoleRepresentation } from './representations.js';
+
+/**
+ * The realm roles named `names`, with their ids: role-mapping calls need
+ * both `id` and `name` (idp-specifics.md §1.4). An unknown name is an error
+ * that lists the roles there are.
+ */
+export function findRoles(realmRoles: readonly RoleRepresentation[], names: readonly string[], url: string): RoleRepresentation[] {
+  const byName = new Map(realmRoles.map((role) => [role.name, role]));
+  const unknown = names.filter((name) => !byName.has(name));
+  if (unknown.length > 0) {
+    throw new AuthError('USAGE', `No realm role ${unknown.map((n) => `"${n}"`).join(', ')} at ${url}`, {
+      url,
+      hint: `the realm roles are: ${[...byName.keys()].sort().join(', ')}`,
+    });
+  }
+  return [...new Set(names)].map((name) => byName.get(name)!);
+}

@@ -1,0 +1,57 @@
+// The slices of Keycloak's admin representations this package reads and
+// writes (field names from keycloak-admin-client `defs/*.ts`, reference
+// idp-specifics.md §1.4). Keycloak keeps attribute values as strings.
+
+export interface ClientRepresentation {
+  id?: string;
+  clientId?: string;
+  secret?: string;
+  enabled?: boolean;
+  protocol?: string;
+  publicClient?: boolean;
+  serviceAccountsEnabled?: boolean;
+  standardFlowEnabled?: boolean;
+  directAccessGrantsEnabled?: boolean;
+  attributes?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface RoleRepresentation {
+  id: string;
+  name: string;
+  description?: string;
+  composite?: boolean;
+}
+
+export interface UserRepresentation {
+  id?: string;
+  username?: string;
+  email?: string;
+  enabled?: boolean;
+  [key: string]: unknown;
+}
+
+export interface CredentialRepresentation {
+  type?: string;
+  value?: string;
+  temporary?: boolean;
+}
+
+/** Seed 001's `AuthClient`: `secret` only when it was asked for or just set. */
+export interface AuthClient {
+  /** Base URL of the instance (the profile's `url`). */
+  host: string;
+  /** The Keycloak clientId (human-readable name). */
+  id: string;
+  secret?: string;
+  /** Keycloak's internal UUID of the client. */
+  uuid: string;
+}
+
+/** A realm user as the `users` commands show it. */
+export interface AdminUser {
+  id: string;
+  username: string;
+  email?: string;
+  enabled: boolean;
+}

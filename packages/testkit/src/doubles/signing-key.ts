@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+
+/** An RS256 key that signs a double's tokens and publishes itself as a JWKS. */
+export interface SigningKey {
+  sign(claims: JWTPayload, lifetimeSeconds: number): Promise<string>;
+  jwks(): { keys: JWK[] };
+  publicKey: CryptoKey;
+}
+
+export async function createSigningKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const kid = randomUUID();
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return {
+    sign: (claims, lifetimeSeconds) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
+        .setIssuedAt()
+        .setExpirationTime(`${lifetimeSeconds}s`)
+        .sign(privateKey),
+    jwks: () => ({ keys: [jwk] }),
+    publicKey,
+  };
+}
