@@ -1,10 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { AuthError } from '../errors.js';
 
-/** The text of a config file, or undefined when there is none yet. */
+/**
+ * The text of a config file, or undefined when there is none yet. Read
+ * synchronously: it is one small file on the print-token hot path, where
+ * loading `fs/promises` and waiting on the thread pool cost more than the read.
+ */
 export async function readConfigText(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;

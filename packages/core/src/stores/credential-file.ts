@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { AuthError } from '../errors.js';
 
 /**
@@ -19,12 +19,13 @@ export function profileOfKey(key: string): string {
 /**
  * The parsed JSON of a credential file, or undefined when there is none.
  * Like OpenSSH with a private key, a file any other user could read or write
- * is refused, not read.
+ * is refused, not read. Synchronous on purpose: one small file on the
+ * print-token hot path, where `fs/promises` costs more than the read.
  */
 export async function readCredentialFile(file: string, key: string): Promise<unknown> {
-  let handle;
+  let fd: number;
   try {
-    handle = await open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -38,7 +39,7 @@ export async function readCredentialFile(file: string, key: string): Promise<unk
   let text: string;
   try {
     // fstat the open handle, not the path: no window to swap the file in between.
-    const { mode } = await handle.stat();
+    const { mode } = fstatSync(fd);
     if ((mode & 0o077) !== 0) {
       const octal = `0${(mode & 0o777).toString(8)}`;
       throw new AuthError('STORE_INSECURE', `${file} is accessible by other users (mode ${octal}); refusing to use it`, {
@@ -47,9 +48,9 @@ export async function readCredentialFile(file: string, key: string): Promise<unk
         hint: `chmod 600 ${file}`,
       });
     }
-    text = await handle.readFile('utf8');
+    text = readFileSync(fd, 'utf8');
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   try {
     return JSON.parse(text);
