@@ -10,7 +10,7 @@ import {
   type InteractionEvent,
   type SessionContext,
 } from '@auth/core';
-import { startTestIdP, type TestIdP } from '@auth/testkit';
+import { devicePerson, startTestIdP, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import oidcDefault, { createOidc, oidc } from '../src/index.js';
 
@@ -32,22 +32,11 @@ function config(profile: Record<string, unknown>): AuthctlConfig {
   };
 }
 
-/** A person who approves every device code as soon as it is shown. */
+/** A person who approves every device code at the test IdP as soon as it is shown. */
 function approvingPerson(): { interaction: Interaction; events: InteractionEvent[] } {
-  const events: InteractionEvent[] = [];
-  return {
-    events,
-    interaction: {
-      print: () => {},
-      progress: () => {},
-      prompt: async () => '',
-      promptSecret: async () => '',
-      openUrl: async () => false,
-      emit(event) {
-        events.push(event);
-        if (event.event === 'device_code') void idp.user.approveDevice(String(event.verification_uri), String(event.user_code));
-      },
-    },
+  return devicePerson((userCode, event) => void idp.user.approveDevice(String(event.verification_uri), userCode)) as {
+    interaction: Interaction;
+    events: InteractionEvent[];
   };
 }
 
