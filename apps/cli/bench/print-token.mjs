@@ -14,7 +14,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const WARMUP = 5;
 const TARGET = 1.5;
 
-const authctl = fileURLToPath(new URL('../dist/authctl.js', import.meta.url));
+const authctl = fileURLToPath(new URL('../dist/authctl.cjs', import.meta.url));
 if (!existsSync(authctl)) {
   console.error(`${authctl} is missing: run \`pnpm --filter @auth/cli build\` first`);
   process.exit(1);

@@ -59,7 +59,14 @@ async function answerFast(): Promise<boolean> {
   return true;
 }
 
-if (!(argv.includes('print-token') || argv.includes('exec-credential')) || !(await answerFast())) {
-  const { main } = await import('./program.js');
+// The full program is an ES module beside this CommonJS entry; a specifier
+// esbuild does not follow keeps it out of this bundle (tsup.config.ts).
+const PROGRAM = './program.js';
+
+async function run(): Promise<void> {
+  if ((argv.includes('print-token') || argv.includes('exec-credential')) && (await answerFast())) return;
+  const { main } = (await import(PROGRAM)) as typeof import('./program.js');
   await main(argv);
 }
+
+void run();

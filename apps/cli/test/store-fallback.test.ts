@@ -78,7 +78,9 @@ describe.each(SCENARIOS)('store.backend = "auto" with $name', ({ authctl, reason
     expect(again.stderr).toBe('');
     // A file holds the token: auto reads it without loading the keyring reader, let alone probing.
     const loaded = (await readFile(trace, 'utf8')).trim().split('\n');
-    expect(loaded.some((url) => url.includes('cached-token'))).toBe(true);
+    expect(loaded.some((url) => url.endsWith('/dist/authctl.cjs'))).toBe(true);
     expect(loaded.filter((url) => url.includes('keyring'))).toEqual([]);
+    // The keyring reader is bundled but lazy: its first act, starting the keyring agent, never happened.
+    expect(loaded).not.toContain('node:child_process');
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built binary: the tests exercise exactly what `bin: authctl` ships. */
-export const AUTHCTL = fileURLToPath(new URL('../../dist/authctl.js', import.meta.url));
+export const AUTHCTL = fileURLToPath(new URL('../../dist/authctl.cjs', import.meta.url));
 
 if (!existsSync(AUTHCTL)) {
   throw new Error(`${AUTHCTL} is missing: run \`pnpm --filter @auth/cli build\` (turbo runs it before the tests)`);
