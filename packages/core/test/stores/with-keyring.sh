@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # with-keyring.sh CMD [ARG...]: runs CMD in a private D-Bus session with its own
-# gnome-keyring Secret Service, as a desktop login would give it (see
-# reference/feasibility.md §6). Used by the keyring tests of @auth/core and authctl.
+# gnome-keyring Secret Service, as a desktop login would give it (`dbus-run-session`,
+# then `gnome-keyring-daemon --unlock --components=secrets`). Used by the keyring tests of @auth/core and authctl.
 #
 #   KEYRING_DIR    (required) a private folder for the keyring's HOME and runtime
 #                  dir; runs that share it share the stored items.

@@ -1,8 +1,8 @@
-// Contract double of an Auth0 tenant, following reference/idp-specifics.md §3:
-// §3.1 device flow (`/oauth/device/code` with `audience`, `verification_uri_complete`,
-// `expired_token` exactly once then `invalid_grant`), §3.2 `/oauth/token` (client credentials
+// Contract double of an Auth0 tenant, following Auth0's documentation
+// (https://auth0.com/docs/get-started/authentication-and-authorization-flow): the device flow (`/oauth/device/code` with `audience`, `verification_uri_complete`,
+// `expired_token` exactly once then `invalid_grant`), `/oauth/token` (client credentials
 // with a required `audience`; refresh-token rotation with reuse detection that revokes the
-// family), §3.3 issuer `https://{domain}/` WITH its trailing slash, `/.well-known/jwks.json`,
+// family), the issuer `https://{domain}/` WITH its trailing slash, `/.well-known/jwks.json`,
 // `auth0|…` user ids.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DeviceAuthorizations } from './device-authorizations.js';

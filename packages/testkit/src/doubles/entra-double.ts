@@ -1,10 +1,10 @@
-// Contract double of Microsoft Entra ID v2.0, following reference/idp-specifics.md §2:
-// §2.1 endpoints per tenant (GUID, domain, organizations, common), §2.2 device code
+// Contract double of Microsoft Entra ID v2.0, following the Microsoft identity platform's
+// protocol documents (https://learn.microsoft.com/entra/identity-platform/): endpoints per tenant (GUID, domain, organizations, common), device code
 // (no verification_uri_complete, a `message`; errors with AADSTS codes and `error_codes`),
-// §2.3 scopes (`{resource}/.default`, `offline_access` for a refresh token), §2.4 `tid`/`oid`/
-// pairwise `sub`, §2.5 the `{tenantid}` issuer template for multi-tenant discovery,
-// §2.6 certificate client assertions (PS256 + x5t#S256, or RS256 + x5t; aud = token endpoint),
-// §2.7 workload identity federation (a Kubernetes token as the client assertion).
+// scopes (`{resource}/.default`, `offline_access` for a refresh token), `tid`/`oid`/
+// pairwise `sub`, the `{tenantid}` issuer template for multi-tenant discovery,
+// certificate client assertions (PS256 + x5t#S256, or RS256 + x5t; aud = token endpoint),
+// workload identity federation (a Kubernetes token as the client assertion).
 import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, importX509, jwtVerify, type JWTPayload } from 'jose';
 import { DeviceAuthorizations } from './device-authorizations.js';

@@ -1,9 +1,9 @@
 // Contract double of one Keycloak realm's OIDC device and token endpoints, following
-// reference/idp-specifics.md §1.2 (paths under `{base}/realms/{realm}/protocol/openid-connect`),
-// §1.3 (device authorization for clients with `oauth2.device.authorization.grant.enabled`,
+// Keycloak's OIDC endpoints (paths under `{base}/realms/{realm}/protocol/openid-connect`, per the
+// Keycloak server administration guide), its OAuth 2.0 Device Authorization Grant support (device authorization for clients with `oauth2.device.authorization.grant.enabled`,
 // confidential clients authenticating there too, the polling errors and their descriptions)
-// client credentials for the confidential client's service account (§1.4),
-// and the §1.2 token response (`refresh_expires_in`, `not-before-policy`, `session_state`).
+// client credentials for the confidential client's service account,
+// and Keycloak's token response (`refresh_expires_in`, `not-before-policy`, `session_state`).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DeviceAuthorizations } from './device-authorizations.js';
 import { serveDouble, type DoubleRequest, type Reply } from './double-server.js';

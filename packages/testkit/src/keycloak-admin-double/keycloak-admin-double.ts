@@ -1,12 +1,13 @@
 // Contract double of Keycloak's admin REST API and the realm token endpoints
-// it needs, following reference/idp-specifics.md:
-// - §1.1 base paths: `{base}/realms/…` and `{base}/admin/realms/…`, with an optional `/auth` base path;
-// - §1.2 the master-realm password grant for `admin-cli`, the token response and errors,
+// it needs, following Keycloak's Admin REST API documentation
+// (https://www.keycloak.org/docs-api/latest/rest-api/) and server administration guide:
+// - base paths: `{base}/realms/…` and `{base}/admin/realms/…`, with an optional `/auth` base path;
+// - the master-realm password grant for `admin-cli`, the token response and errors,
 //   realm discovery, certs (JWKS) and client-credentials logins of registered clients;
-// - §1.4 the ClientManager calls: clients (exact `clientId` lookup, 201 + `Location`, 204 on
+// - the ClientManager calls: clients (exact `clientId` lookup, 201 + `Location`, 204 on
 //   update and delete, secrets), `service-account-user` (400 when service accounts are off),
 //   realm roles, role mappings needing `id` and `name`, users (create, exact find, reset-password);
-// - §1.5 status codes and both error shapes: `{"errorMessage":…}` (409 "Client X already exists")
+// - status codes and both error shapes: `{"errorMessage":…}` (409 "Client X already exists")
 //   and `{"error":…}` (401 "HTTP 401 Unauthorized", 403 "HTTP 403 Forbidden", 404s).
 // Tokens are RS256 JWTs; every admin call verifies its bearer through the master realm's JWKS.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
