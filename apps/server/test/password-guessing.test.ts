@@ -139,3 +139,37 @@ describe('client-secret guessing at the token endpoint', () => {
     expect(server.stderr()).toContain('"event":"client_auth.locked"');
   });
 });
+
+describe('behind a trusted proxy', () => {
+  const SECRET = 'proxied-service-secret-0123456789';
+  let proxied: ConfigServer;
+  beforeAll(async () => {
+    const secret_hash = await hashSecret(SECRET, { ln: 10, r: 8, p: 1 });
+    proxied = await startWithConfig({
+      trust_proxy: true,
+      clients: ['svc-1', 'svc-2', 'svc-3'].map((client_id) => ({ client_id, secret_hash, grants: ['client_credentials' as const] })),
+      lockout: { ...LOCKOUT, address_failures: 4 },
+    });
+  });
+  afterAll(async () => {
+    await proxied?.remove();
+  });
+
+  test('the client address is the one the proxy appended to X-Forwarded-For: a spoofed first entry does not escape the address lock', async () => {
+    const token = async (clientId: string, secret: string, forwardedFor: string) => {
+      const res = await fetch(`${proxied.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+          'x-forwarded-for': forwardedFor,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      });
+      return res.status;
+    };
+    let spoofed = 0;
+    for (const clientId of ['svc-1', 'svc-1', 'svc-2', 'svc-2']) expect(await token(clientId, 'wrong', `10.0.0.${++spoofed}, 203.0.113.9`)).toBe(401);
+    expect(await token('svc-3', SECRET, `10.0.0.${++spoofed}, 203.0.113.9`)).toBe(401);
+    expect(await token('svc-3', SECRET, '203.0.113.10')).toBe(200);
+  });
+});

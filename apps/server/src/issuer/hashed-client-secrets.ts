@@ -51,7 +51,6 @@ export function createClientSecretVerifier(hasher: SecretHasher = scryptHasher):
 export interface HashedClientSecretOptions {
   lockout: Lockout;
   logger: Logger;
-  verify?: (candidate: string, phc: string) => Promise<boolean>;
 }
 
 /**
@@ -59,7 +58,8 @@ export interface HashedClientSecretOptions {
  * client or client address is answered like a wrong secret (oidc-provider's
  * `invalid_client`), without the secret being checked.
  */
-export function useHashedClientSecrets(provider: Provider, { lockout, logger, verify = createClientSecretVerifier() }: HashedClientSecretOptions): void {
+export function useHashedClientSecrets(provider: Provider, { lockout, logger }: HashedClientSecretOptions): void {
+  const verify = createClientSecretVerifier();
   const prototype = provider.Client.prototype as unknown as {
     clientId: string;
     clientSecret?: string;
