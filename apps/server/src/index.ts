@@ -11,6 +11,7 @@ export {
   type UserConfig,
   type ClientConfig,
   type ResourceConfig,
+  type LockoutConfig,
 } from './config/schema.js';
 export {
   prepareDevMode,
@@ -25,5 +26,8 @@ export {
 } from './dev/dev-mode.js';
 export { loadOrCreateKeys, rotateSigningKey, retireSigningKey, listSigningKeys, type KeySet, type SigningKey } from './keys/key-store.js';
 export { hashSecret, verifySecret } from './secrets/scrypt-hash.js';
+export type { LockoutStore, LockoutVerdict } from './guard/lockout-store.js';
+export type { LockoutPolicy, FailureRecord } from './guard/lockout-policy.js';
+export { MemoryLockoutStore } from './guard/memory-lockout-store.js';
 export { createLogger, REDACTED_PATHS } from './logging/logger.js';
 export { CODE_PAGE_PATH } from './http/routes.js';

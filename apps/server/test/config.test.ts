@@ -87,6 +87,25 @@ describe('config validation names the key', () => {
     }
   });
 
+  test('lockout and trusted_hosts default to 5 failures, 20 per address, 1 s doubling to 15 min, no extra hosts; bad values are named', () => {
+    const config = parseServerConfig({ data_dir: 'data' }, '/etc/auth-server.toml');
+    expect(config.lockout).toEqual({ failures: 5, address_failures: 20, first_lock_seconds: 1, max_lock_seconds: 900 });
+    expect(config.trusted_hosts).toEqual([]);
+    const error = invalid({
+      data_dir: 'data',
+      trusted_hosts: ['auth-upstream:8080', 'https://auth.example.com/'],
+      lockout: { failures: 0, first_lock_seconds: 60, max_lock_seconds: 30 },
+    });
+    for (const line of [
+      'trusted_hosts[1]: must be a host name or host:port',
+      'lockout.failures: must be positive',
+      'lockout.max_lock_seconds: must be at least first_lock_seconds',
+    ]) {
+      expect(error.message).toContain(line);
+    }
+    expect(error.message).not.toContain('trusted_hosts[0]');
+  });
+
   test('TOML and YAML files load to the same config, data_dir relative to the file', async () => {
     const toml = join(dir, 'server.toml');
     const yaml = join(dir, 'server.yaml');

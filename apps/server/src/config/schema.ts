@@ -61,6 +61,29 @@ const resourceSchema = z.strictObject({
   default: z.boolean().default(false),
 });
 
+const failureCount = z.number().int({ error: 'must be a whole number' }).positive({ error: 'must be positive' });
+
+/** Password and client-secret guessing: see LockoutPolicy for how the lock grows. */
+const lockoutSchema = z
+  .strictObject({
+    /** Failures per account (or client) before it is locked. */
+    failures: failureCount.default(5),
+    /** Failures from one client address, over all accounts and clients, before the address is locked. */
+    address_failures: failureCount.default(20),
+    /** The first lock; each further failure doubles it. */
+    first_lock_seconds: seconds.default(1),
+    max_lock_seconds: seconds.default(900),
+  })
+  .refine((lockout) => lockout.max_lock_seconds >= lockout.first_lock_seconds, {
+    path: ['max_lock_seconds'],
+    error: 'must be at least first_lock_seconds',
+  });
+
+/** `host` or `host:port`, as a client sends it in `Host` or `X-Forwarded-Host`. */
+const hostName = z.string().refine((value) => /^[^/?#@\s]+$/.test(value) && URL.canParse(`http://${value}`), {
+  error: 'must be a host name or host:port, without a scheme or path',
+});
+
 export const serverConfigSchema = z
   .strictObject({
     /** Defaults to `http://<listen>` (the bound port when listen's port is 0). */
@@ -72,8 +95,11 @@ export const serverConfigSchema = z
     data_dir: z.string().min(1, { error: 'must name a folder' }),
     /** Accept an `http://` issuer on a non-loopback host (behind a TLS-terminating proxy). */
     allow_http: z.boolean().default(false),
-    /** Trust `X-Forwarded-*` headers from a reverse proxy. */
+    /** Trust `X-Forwarded-*` headers from a reverse proxy (one hop). */
     trust_proxy: z.boolean().default(false),
+    /** Hosts besides the issuer's that requests may name (e.g. the upstream name a proxy sends); URLs still use the issuer. */
+    trusted_hosts: z.array(hostName).default([]),
+    lockout: lockoutSchema.prefault({}),
     users: z.array(userSchema).default([]),
     clients: z.array(clientSchema).default([]),
     resources: z.array(resourceSchema).default([]),
@@ -117,3 +143,4 @@ export type ServerConfig = z.output<typeof serverConfigSchema>;
 export type UserConfig = ServerConfig['users'][number];
 export type ClientConfig = ServerConfig['clients'][number];
 export type ResourceConfig = ServerConfig['resources'][number];
+export type LockoutConfig = ServerConfig['lockout'];

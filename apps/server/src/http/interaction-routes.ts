@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { accountSubject, type Lockout } from '../guard/lockout.js';
 import type { Accounts } from '../issuer/accounts.js';
 import { consentPage } from '../pages/consent-page.js';
 import { signInPage } from '../pages/sign-in-page.js';
@@ -18,6 +19,7 @@ import { nonceOf } from './security-headers.js';
 export interface InteractionRouteOptions {
   provider: Provider;
   accounts: Accounts;
+  lockout: Lockout;
   csrfKey: string;
   logger: Logger;
 }
@@ -26,7 +28,7 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 const WRONG_PROMPT = new HttpProblem(400, 'Sign-in step out of order', 'This step of the sign-in is not the one in progress.', 'Go back and reload the page.');
 
-export function addInteractionRoutes(router: Router, { provider, accounts, csrfKey, logger }: InteractionRouteOptions): void {
+export function addInteractionRoutes(router: Router, { provider, accounts, lockout, csrfKey, logger }: InteractionRouteOptions): void {
   const actions = (uid: string) => ({
     login: `/interaction/${uid}/login`,
     confirm: `/interaction/${uid}/confirm`,
@@ -94,12 +96,17 @@ export function addInteractionRoutes(router: Router, { provider, accounts, csrfK
     const { details, form } = await loadPost(ctx);
     if (details.prompt.name !== 'login') throw WRONG_PROMPT;
     const username = field(form, 'username') ?? '';
-    const accountId = await accounts.authenticate(username, field(form, 'password') ?? '');
+    const subject = accountSubject(username);
+    const admission = await lockout.admit(subject, ctx.ip);
+    const accountId = admission === 'admitted' ? await accounts.authenticate(username, field(form, 'password') ?? '') : undefined;
     if (!accountId) {
-      // The username is not logged: people type passwords into it.
-      logger.info({ event: 'login.failed', interaction: details.uid }, 'wrong username or password');
+      // The username is not logged: people type passwords into it. A locked account or address gets the
+      // same page as a wrong password, so the answer tells a guesser nothing about which it was.
+      if (admission === 'admitted') logger.info({ event: 'login.failed', interaction: details.uid }, 'wrong username or password');
+      else logger.warn({ event: 'login.locked', interaction: details.uid, locked: admission }, 'password not checked: too many failures');
       return renderSignIn(ctx, details, await clientName(details), { username, message: 'Incorrect username or password.' });
     }
+    await lockout.succeeded(subject, ctx.ip);
     logger.info({ event: 'login.succeeded', interaction: details.uid, account: accountId }, 'signed in');
     await finish(ctx, { login: { accountId, amr: ['pwd'] } }, false);
   });

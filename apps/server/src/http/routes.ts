@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import type { Lockout } from '../guard/lockout.js';
 import type { Accounts } from '../issuer/accounts.js';
 import { authorizationCodePage } from '../pages/code-page.js';
 import { messagePage } from '../pages/message-page.js';
@@ -8,12 +9,16 @@ import { HttpProblem } from './http-problem.js';
 import { addInteractionRoutes } from './interaction-routes.js';
 import { nonceOf } from './security-headers.js';
 
+/** A load balancer's liveness probe. */
+export const HEALTH_PATH = '/healthz';
+
 /** Where `authctl login --flow code` sends the browser: a page that shows the code. */
 export const CODE_PAGE_PATH = '/oauth/code';
 
 export interface RouteOptions {
   provider: Provider;
   accounts: Accounts;
+  lockout: Lockout;
   csrfKey: string;
   logger: Logger;
 }
@@ -23,7 +28,7 @@ export function createRoutes(options: RouteOptions): Router {
   const router = new Router();
   const { provider } = options;
 
-  router.get('/healthz', (ctx) => {
+  router.get(HEALTH_PATH, (ctx) => {
     ctx.body = { status: 'ok', issuer: provider.issuer };
   });
 

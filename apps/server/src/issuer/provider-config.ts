@@ -1,6 +1,8 @@
 import Provider, { errors, type Adapter, type ClientMetadata, type Configuration } from 'oidc-provider';
+import type { Logger } from 'pino';
 import { isLoopbackHost } from '../config/listen-address.js';
 import type { ClientConfig, GrantName, ServerConfig } from '../config/schema.js';
+import type { Lockout } from '../guard/lockout.js';
 import { deviceFlowPages } from '../http/device-flow-pages.js';
 import { renderProviderError } from '../http/provider-error-page.js';
 import type { KeySet } from '../keys/key-store.js';
@@ -25,6 +27,9 @@ export interface IssuerOptions {
   accounts: Accounts;
   /** Storage for sessions, grants, codes and refresh tokens. */
   adapter: new (model: string) => Adapter;
+  /** Rate limits client-secret checks. */
+  lockout: Lockout;
+  logger: Logger;
 }
 
 function isLoopbackHttp(uri: string): boolean {
@@ -51,7 +56,7 @@ function clientMetadata(client: ClientConfig, issuer: string): ClientMetadata {
 }
 
 /** The oidc-provider instance for a validated config: the protocol endpoints, without the pages' routes. */
-export function createIssuer({ config, issuer, keys, accounts, adapter }: IssuerOptions): Provider {
+export function createIssuer({ config, issuer, keys, accounts, adapter, lockout, logger }: IssuerOptions): Provider {
   const clients = new Map(config.clients.map((client) => [client.client_id, client]));
   const resources = new Map(config.resources.map((resource) => [resource.identifier, resource]));
   const defaultResource = config.resources.find((resource) => resource.default)?.identifier;
@@ -123,6 +128,8 @@ export function createIssuer({ config, issuer, keys, accounts, adapter }: Issuer
 
   const provider = new Provider(issuer, configuration);
   provider.proxy = config.trust_proxy;
-  useHashedClientSecrets(provider);
+  // One trusted hop: the client address is the one our proxy appended to X-Forwarded-For, not whatever the client sent.
+  provider.maxIpsCount = 1;
+  useHashedClientSecrets(provider, { lockout, logger });
   return provider;
 }

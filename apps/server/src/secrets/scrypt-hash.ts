@@ -39,7 +39,8 @@ export function isScryptHash(value: string): boolean {
   return parseScryptHash(value) !== undefined;
 }
 
-function derive(secret: string, salt: Buffer, length: number, { ln, r, p }: ScryptParams): Promise<Buffer> {
+/** scrypt of the NFKC-normalised secret with N = 2^ln. */
+export function deriveScrypt(secret: string, salt: Buffer, length: number, { ln, r, p }: ScryptParams): Promise<Buffer> {
   const N = 2 ** ln;
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r + 1024 * 1024 };
   return new Promise((resolve, reject) => {
@@ -51,7 +52,7 @@ const b64 = (buffer: Buffer) => buffer.toString('base64').replace(/=+$/, '');
 
 export async function hashSecret(secret: string, params: ScryptParams = DEFAULT_PARAMS): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await derive(secret, salt, 32, params);
+  const hash = await deriveScrypt(secret, salt, 32, params);
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(hash)}`;
 }
 
@@ -59,6 +60,6 @@ export async function hashSecret(secret: string, params: ScryptParams = DEFAULT_
 export async function verifySecret(secret: string, phc: string): Promise<boolean> {
   const parsed = parseScryptHash(phc);
   if (!parsed) return false;
-  const actual = await derive(secret, parsed.salt, parsed.hash.length, parsed);
+  const actual = await deriveScrypt(secret, parsed.salt, parsed.hash.length, parsed);
   return timingSafeEqual(actual, parsed.hash);
 }

@@ -3,12 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { ServerConfig } from '../config/schema.js';
+import type { LockoutConfig, ServerConfig } from '../config/schema.js';
 import { formatHostForUrl, parseListenAddress } from '../config/listen-address.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
+import { Lockout, type LockoutPolicies } from '../guard/lockout.js';
+import type { LockoutStore } from '../guard/lockout-store.js';
+import { MemoryLockoutStore } from '../guard/memory-lockout-store.js';
 import { errorBoundary } from '../http/error-boundary.js';
+import { issuerOrigin } from '../http/issuer-origin.js';
+import { publicCaching } from '../http/public-caching.js';
 import { requestLog } from '../http/request-log.js';
-import { createRoutes } from '../http/routes.js';
+import { createRoutes, HEALTH_PATH } from '../http/routes.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { createAccounts } from '../issuer/accounts.js';
 import { FileStateStore } from '../issuer/file-state-store.js';
@@ -23,6 +28,8 @@ export interface StartAuthServerOptions {
   logger?: Logger;
   /** How long in-flight requests may take to finish on close (default 10 s). */
   shutdownTimeoutMs?: number;
+  /** Failure counts of the password and client-secret lockout (default: in this process's memory). */
+  lockoutStore?: LockoutStore;
 }
 
 export interface RunningAuthServer {
@@ -35,7 +42,12 @@ export interface RunningAuthServer {
 }
 
 /** Starts the issuer from a validated config; resolves once it accepts requests. */
-export async function startAuthServer({ config, logger = createLogger(), shutdownTimeoutMs = 10_000 }: StartAuthServerOptions): Promise<RunningAuthServer> {
+export async function startAuthServer({
+  config,
+  logger = createLogger(),
+  shutdownTimeoutMs = 10_000,
+  lockoutStore = new MemoryLockoutStore(),
+}: StartAuthServerOptions): Promise<RunningAuthServer> {
   await ensurePrivateDir(config.data_dir);
   const { keys, created } = await loadOrCreateKeys(config.data_dir);
   if (created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: keys.signing[0]!.kid }, 'generated signing keys');
@@ -54,12 +66,15 @@ export async function startAuthServer({ config, logger = createLogger(), shutdow
   const issuer = config.issuer ?? `http://${formatHostForUrl(listen.host)}:${port}`;
 
   const accounts = createAccounts(config.users);
+  const lockout = new Lockout(lockoutStore, lockoutPolicies(config.lockout));
   const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'));
-  const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass() });
-  const routes = createRoutes({ provider, accounts, csrfKey: keys.csrf_secret, logger });
+  const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass(), lockout, logger });
+  const routes = createRoutes({ provider, accounts, lockout, csrfKey: keys.csrf_secret, logger });
   provider.use(requestLog(logger));
   provider.use(securityHeaders);
   provider.use(errorBoundary(logger));
+  provider.use(issuerOrigin({ issuer, trustedHosts: config.trusted_hosts, anyHost: [HEALTH_PATH] }));
+  provider.use(publicCaching({ jwksPath: provider.pathFor('jwks') }));
   provider.use(routes.routes());
   // Koa's own 'error' event: listening replaces its default, which prints a stack trace.
   (provider as unknown as NodeJS.EventEmitter).on('error', (error: Error) =>
@@ -68,7 +83,8 @@ export async function startAuthServer({ config, logger = createLogger(), shutdow
   logIssuerEvents(provider, logger);
   server.on('request', provider.callback());
 
-  logger.info({ event: 'server.listening', issuer, signing_kid: keys.signing[0]!.kid }, 'accepting requests');
+  // The bound address as well: behind a proxy the issuer names another host and port.
+  logger.info({ event: 'server.listening', issuer, address: `${formatHostForUrl(listen.host)}:${port}`, signing_kid: keys.signing[0]!.kid }, 'accepting requests');
   return {
     issuer,
     server,
@@ -78,4 +94,9 @@ export async function startAuthServer({ config, logger = createLogger(), shutdow
       await state.flush();
     },
   };
+}
+
+function lockoutPolicies({ failures, address_failures, first_lock_seconds, max_lock_seconds }: LockoutConfig): LockoutPolicies {
+  const timing = { firstLockMs: first_lock_seconds * 1000, maxLockMs: max_lock_seconds * 1000 };
+  return { subject: { freeFailures: failures, ...timing }, address: { freeFailures: address_failures, ...timing } };
 }

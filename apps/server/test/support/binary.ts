@@ -35,6 +35,8 @@ export interface RunningBinary {
   issuer: string;
   stdout(): string;
   stderr(): string;
+  /** Resolves with the first match of `pattern` in stderr, as soon as it has been written. */
+  stderrMatch(pattern: RegExp): Promise<RegExpExecArray>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
   exited: Promise<number | null>;
@@ -61,6 +63,18 @@ export function start(args: string[], { env }: { env?: NodeJS.ProcessEnv } = {})
           issuer: ready[1]!,
           stdout: () => stdout,
           stderr: () => stderr,
+          stderrMatch: (pattern) =>
+            new Promise((found, missing) => {
+              const check = () => {
+                const match = pattern.exec(stderr);
+                if (!match) return;
+                child.stderr!.off('data', check);
+                found(match);
+              };
+              child.stderr!.on('data', check);
+              exited.then(() => missing(new Error(`auth-server exited before writing ${pattern} to stderr:\n${stderr}`)));
+              check();
+            }),
           exited,
           stop: () => {
             child.kill('SIGTERM');

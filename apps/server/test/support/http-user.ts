@@ -32,8 +32,11 @@ export interface Page {
 export class HttpUser {
   readonly jar = new CookieJar();
 
+  /** `fetchImpl`: e.g. `fetchFrom('127.0.0.2')` to be another client address. */
+  constructor(private readonly fetchImpl: typeof fetch = fetch) {}
+
   async request(url: string, init: { method?: string; form?: Record<string, string>; body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
-    const res = await fetch(url, {
+    const res = await this.fetchImpl(url, {
       method: init.method ?? (init.form || init.body !== undefined ? 'POST' : 'GET'),
       redirect: 'manual',
       headers: {

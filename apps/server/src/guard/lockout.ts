@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { clientAddressKey } from './client-address.js';
+import type { LockoutPolicy } from './lockout-policy.js';
+import type { LockoutStore } from './lockout-store.js';
+
+/** Whose credential is being checked: a person's account or a confidential client. */
+export type LockoutSubject = `account:${string}` | `client:${string}`;
+
+/**
+ * Usernames are counted case- and width-insensitively (`Demo`, `ｄｅｍｏ` and
+ * `demo` share one count) and hashed, so the store holds no usernames,
+ * only fixed-size keys, whether the account exists or not.
+ */
+export function accountSubject(username: string): LockoutSubject {
+  const normalised = username.normalize('NFKC').trim().toLowerCase();
+  return `account:${createHash('sha256').update(normalised).digest('base64url')}`;
+}
+
+export function clientSubject(clientId: string): LockoutSubject {
+  return `client:${clientId}`;
+}
+
+export interface LockoutPolicies {
+  /** Per account and per client. */
+  subject: LockoutPolicy;
+  /** Per client address, over every account and client it tries. */
+  address: LockoutPolicy;
+}
+
+const addressKey = (ip: string) => `address:${clientAddressKey(ip)}`;
+
+export type Admission = 'admitted' | 'subject locked' | 'address locked';
+
+/**
+ * Rate limits password and client-secret checks: each check is admitted
+ * only while neither its subject nor the address it comes from is locked,
+ * and counts as a failure of both until `succeeded` says otherwise. A
+ * correct credential clears its subject's count but takes back only its
+ * own attempt from the address's (an address could otherwise sign in to
+ * its own account between guesses at others).
+ */
+export class Lockout {
+  constructor(
+    private readonly store: LockoutStore,
+    private readonly policies: LockoutPolicies,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async admit(subject: LockoutSubject, address: string): Promise<Admission> {
+    const now = this.now();
+    if (!(await this.store.attempt(addressKey(address), now, this.policies.address)).admitted) return 'address locked';
+    if (!(await this.store.attempt(subject, now, this.policies.subject)).admitted) return 'subject locked';
+    return 'admitted';
+  }
+
+  async succeeded(subject: LockoutSubject, address: string): Promise<void> {
+    await this.store.clear(subject);
+    await this.store.release(addressKey(address));
+  }
+}
