@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/schema.js';
 import { formatHostForUrl, parseListenAddress } from '../config/listen-address.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
+import { disallowedGrantError } from '../http/disallowed-grant-error.js';
 import { errorBoundary } from '../http/error-boundary.js';
 import { requestLog } from '../http/request-log.js';
 import { createRoutes } from '../http/routes.js';
@@ -37,7 +38,7 @@ export interface RunningAuthServer {
 /** Starts the issuer from a validated config; resolves once it accepts requests. */
 export async function startAuthServer({ config, logger = createLogger(), shutdownTimeoutMs = 10_000 }: StartAuthServerOptions): Promise<RunningAuthServer> {
   await ensurePrivateDir(config.data_dir);
-  const { keys, created } = await loadOrCreateKeys(config.data_dir);
+  const { keys, created } = await loadOrCreateKeys(config.data_dir, config.signing_alg);
   if (created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: keys.signing[0]!.kid }, 'generated signing keys');
 
   const listen = parseListenAddress(config.listen)!;
@@ -60,6 +61,7 @@ export async function startAuthServer({ config, logger = createLogger(), shutdow
   provider.use(requestLog(logger));
   provider.use(securityHeaders);
   provider.use(errorBoundary(logger));
+  provider.use(disallowedGrantError);
   provider.use(routes.routes());
   // Koa's own 'error' event: listening replaces its default, which prints a stack trace.
   (provider as unknown as NodeJS.EventEmitter).on('error', (error: Error) =>

@@ -1,0 +1,8 @@
+import 'oidc-provider';
+
+// oidc-provider 8 has `ctx.oidc.urlFor(route)` (lib/helpers/oidc_context.js); @types/oidc-provider 8 omits it.
+declare module 'oidc-provider' {
+  interface OIDCContext {
+    urlFor(name: string, options?: Record<string, unknown>): string;
+  }
+}
