@@ -29,10 +29,10 @@ let browser: Browser;
 let dataDir: string;
 let signedOut: { uri: string; hits: URL[]; server: Server };
 const jwtClientKey = await jose.generateKeyPair('ES256', { extractable: true });
-let certificateKey: CryptoKey;
+let certificateKey: client.CryptoKey;
 
 /** A self-signed certificate for a private_key_jwt client, the way an Entra or Keycloak admin would register one. */
-async function selfSignedCertificate(dir: string): Promise<{ pem: string; key: CryptoKey }> {
+async function selfSignedCertificate(dir: string): Promise<{ pem: string; key: client.CryptoKey }> {
   const keyFile = join(dir, 'client.key');
   const certFile = join(dir, 'client.crt');
   await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=cert-service'], { timeout: 30_000 });
@@ -53,7 +53,7 @@ beforeAll(async () => {
   dataDir = await makeDataDir();
   signedOut = await listen();
   const certificate = await selfSignedCertificate(dataDir);
-  certificateKey = certificate.key as CryptoKey;
+  certificateKey = certificate.key;
   const secretHash = await hashSecret(SERVICE_SECRET);
   const config: ServerConfigInput = {
     listen: '127.0.0.1:0',
@@ -72,7 +72,7 @@ beforeAll(async () => {
       {
         client_id: 'jwks-service',
         token_endpoint_auth_method: 'private_key_jwt',
-        jwks: { keys: [{ ...(await jose.exportJWK(jwtClientKey.publicKey)), alg: 'ES256' }] },
+        jwks: { keys: [{ ...(await jose.exportJWK(jwtClientKey.publicKey)), kty: 'EC', alg: 'ES256' }] },
         grants: ['client_credentials'],
       },
       { client_id: 'cert-service', token_endpoint_auth_method: 'private_key_jwt', certificate: certificate.pem, grants: ['client_credentials'] },
