@@ -44,6 +44,12 @@ describe('private_key_jwt and post-logout settings', () => {
     expect(config.clients[0]!.jwks?.keys).toHaveLength(1);
   });
 
+  test('a certificate that does not parse names the key', () => {
+    expect(
+      refused([{ client_id: 'svc', token_endpoint_auth_method: 'private_key_jwt', certificate: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----', grants: ['client_credentials'] }]),
+    ).toContain('clients[0].certificate: must be a PEM X.509 certificate');
+  });
+
   test('a post-logout redirect URI that is not a URL names the key', () => {
     expect(refused([{ client_id: 'cli', grants: ['device_code'], post_logout_redirect_uris: ['not a url'] }])).toContain(
       'clients[0].post_logout_redirect_uris[0]: must be a URL',

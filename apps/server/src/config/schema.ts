@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { isScryptHash } from '../secrets/scrypt-hash.js';
 import { isLoopbackHost, parseListenAddress } from './listen-address.js';
@@ -50,9 +51,16 @@ const publicJwk = z
     error: 'must be a public key (no private or symmetric members)',
   });
 
-const pemCertificate = z.string().regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, {
-  error: 'must be a PEM X.509 certificate (-----BEGIN CERTIFICATE-----)',
-});
+const pemCertificate = z.string().refine(isX509Certificate, { error: 'must be a PEM X.509 certificate (-----BEGIN CERTIFICATE-----)' });
+
+function isX509Certificate(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const clientSchema = z.strictObject({
   client_id: z.string().regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' }),
