@@ -5,7 +5,9 @@ export { loadServerConfig, parseServerConfig } from './config/load-config.js';
 export {
   serverConfigSchema,
   GRANTS,
+  SIGNING_ALGS,
   type GrantName,
+  type SigningAlg,
   type ServerConfig,
   type ServerConfigInput,
   type UserConfig,

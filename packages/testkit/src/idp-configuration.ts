@@ -106,7 +106,7 @@ export function idpConfiguration(opts: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: () => true },
-      revocation: { enabled: true, allowedPolicy: () => true },
+      revocation: { enabled: true },
       deviceFlow: {
         enabled: true,
         userCodeInputSource: (ctx, form, _out, err) => {

@@ -14,7 +14,8 @@ export const PASSWORD_GRANT_PARAMETERS = ['username', 'password', 'scope'] as co
  */
 export function passwordGrant(provider: Provider, users: ReadonlyMap<string, string>, supportedScopes: ReadonlySet<string>): GrantHandler {
   return async (ctx) => {
-    const { client, params } = ctx.oidc;
+    const client = ctx.oidc.client!;
+    const params = ctx.oidc.params!;
     const username = typeof params['username'] === 'string' ? params['username'] : '';
     const password = params['password'];
     if (!username || typeof password !== 'string') {
@@ -23,7 +24,7 @@ export function passwordGrant(provider: Provider, users: ReadonlyMap<string, str
     const account = users.get(username) === password ? findAccount(users, username) : undefined;
     if (!account) throw new errors.InvalidGrant('invalid username or password');
 
-    const requested = (params.scope ?? 'openid').split(' ').filter(Boolean);
+    const requested = (typeof params['scope'] === 'string' ? params['scope'] : 'openid').split(' ').filter(Boolean);
     const unsupported = requested.filter((scope) => !supportedScopes.has(scope));
     if (unsupported.length) throw new errors.InvalidScope('requested scope is not supported', unsupported.join(' '));
     const scope = requested.join(' ');

@@ -137,7 +137,7 @@ export async function startTestIdP(options: TestIdPOptions = {}): Promise<TestId
     await stop(server);
     throw err;
   }
-  provider.registerGrantType(PASSWORD_GRANT, passwordGrant(provider, users, SCOPES), PASSWORD_GRANT_PARAMETERS);
+  provider.registerGrantType(PASSWORD_GRANT, passwordGrant(provider, users, SCOPES), [...PASSWORD_GRANT_PARAMETERS]);
   provider.use(knobsMiddleware(knobs, ROUTES));
   provider.use(interactionRoutes(provider, users));
   provider.on('server_error', (_ctx, err) => console.error(`test IdP ${issuer}: server_error`, err));

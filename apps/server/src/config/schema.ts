@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { isScryptHash } from '../secrets/scrypt-hash.js';
 import { isLoopbackHost, parseListenAddress } from './listen-address.js';
@@ -9,6 +10,10 @@ import { isLoopbackHost, parseListenAddress } from './listen-address.js';
 
 export const GRANTS = ['authorization_code', 'refresh_token', 'device_code', 'client_credentials'] as const;
 export type GrantName = (typeof GRANTS)[number];
+
+/** JWS algorithms the issuer can sign tokens with (RFC 7518 §3.3, §3.4; RFC 8037 §3.1). */
+export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 const absoluteUrl = z
   .string()
@@ -39,14 +44,37 @@ const userSchema = z.strictObject({
   claims: z.record(z.string(), claimValue).default({}),
 });
 
+/** A public JWK: private members would make the config file a key store. */
+const publicJwk = z
+  .looseObject({ kty: z.string() })
+  .refine((jwk) => !['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((member) => member in jwk), {
+    error: 'must be a public key (no private or symmetric members)',
+  });
+
+const pemCertificate = z.string().refine(isX509Certificate, { error: 'must be a PEM X.509 certificate (-----BEGIN CERTIFICATE-----)' });
+
+function isX509Certificate(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const clientSchema = z.strictObject({
   client_id: z.string().regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' }),
   name: z.string().optional(),
-  /** Present for a confidential client; a public client (a CLI) has none. */
+  /** Present for a confidential client that authenticates with a secret; a public client (a CLI) has none. */
   secret_hash: scryptHash.optional(),
-  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+  /** `private_key_jwt` (RFC 7523 §2.2) needs `jwks` or `certificate`: the keys its assertions are signed with. */
+  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt']).default('client_secret_basic'),
+  jwks: z.strictObject({ keys: z.array(publicJwk).min(1, { error: 'must hold at least one key' }) }).optional(),
+  certificate: pemCertificate.optional(),
   grants: z.array(z.enum(GRANTS)).min(1, { error: 'must list at least one grant' }),
   redirect_uris: z.array(redirectUri).default([]),
+  /** Where RP-initiated logout may send the browser back to (OpenID Connect RP-Initiated Logout 1.0 §3). */
+  post_logout_redirect_uris: z.array(redirectUri).default([]),
   scopes: z.array(scopeToken).optional(),
   access_token_ttl: seconds.optional(),
   refresh_token_ttl: seconds.optional(),
@@ -100,6 +128,8 @@ export const serverConfigSchema = z
     /** Hosts besides the issuer's that requests may name (e.g. the upstream name a proxy sends); URLs still use the issuer. */
     trusted_hosts: z.array(hostName).default([]),
     lockout: lockoutSchema.prefault({}),
+    /** The algorithm of ID tokens and JWT access tokens; its key is made on first start. */
+    signing_alg: z.enum(SIGNING_ALGS).default('RS256'),
     users: z.array(userSchema).default([]),
     clients: z.array(clientSchema).default([]),
     resources: z.array(resourceSchema).default([]),
@@ -125,8 +155,18 @@ export const serverConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['resources', i, 'default'], message: 'only one resource can be the default' }),
     );
     config.clients.forEach((client, i) => {
-      if (client.grants.includes('client_credentials') && !client.secret_hash) {
-        ctx.addIssue({ code: 'custom', path: ['clients', i, 'grants'], message: 'client_credentials needs a confidential client (set secret_hash)' });
+      const keyBased = client.token_endpoint_auth_method === 'private_key_jwt';
+      if (keyBased && !client.jwks && !client.certificate) {
+        ctx.addIssue({ code: 'custom', path: ['clients', i, 'token_endpoint_auth_method'], message: 'private_key_jwt needs the client\'s public keys (set jwks or certificate)' });
+      }
+      if (!keyBased && (client.jwks || client.certificate)) {
+        ctx.addIssue({ code: 'custom', path: ['clients', i, client.jwks ? 'jwks' : 'certificate'], message: 'is only used with token_endpoint_auth_method = "private_key_jwt"' });
+      }
+      if (keyBased && client.secret_hash) {
+        ctx.addIssue({ code: 'custom', path: ['clients', i, 'secret_hash'], message: 'a private_key_jwt client has no secret; remove secret_hash' });
+      }
+      if (client.grants.includes('client_credentials') && !client.secret_hash && !keyBased) {
+        ctx.addIssue({ code: 'custom', path: ['clients', i, 'grants'], message: 'client_credentials needs a confidential client (set secret_hash, or private_key_jwt with jwks)' });
       }
       if (client.grants.includes('authorization_code') && client.redirect_uris.length === 0) {
         ctx.addIssue({ code: 'custom', path: ['clients', i, 'redirect_uris'], message: 'authorization_code needs at least one redirect URI' });

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 
-/** Where oidc-provider serves its metadata: OpenID Connect Discovery 1.0 §4 and RFC 8414 §3. */
-const DISCOVERY_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'];
+/** Where oidc-provider 8 serves its metadata: OpenID Connect Discovery 1.0 §4. */
+const DISCOVERY_PATHS = ['/.well-known/openid-configuration'];
 
 /**
  * Lets clients and shared caches keep discovery for 5 minutes and the JWKS

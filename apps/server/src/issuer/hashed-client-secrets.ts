@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import Provider from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import { requestAddress } from '../http/request-address.js';
 import type { Logger } from 'pino';
 import { clientSubject, type Lockout } from '../guard/lockout.js';
 import { deriveScrypt, verifySecret, type ScryptParams } from '../secrets/scrypt-hash.js';
@@ -68,8 +69,7 @@ export function useHashedClientSecrets(provider: Provider, { lockout, logger }: 
   prototype.compareClientSecret = async function compareClientSecret(actual) {
     const phc = this.clientSecret;
     if (typeof phc !== 'string' || typeof actual !== 'string') return false;
-    // The request being served (oidc-provider keeps it in an AsyncLocalStorage).
-    const address = Provider.ctx?.ip ?? '';
+    const address = requestAddress();
     const subject = clientSubject(this.clientId);
     const admission = await lockout.admit(subject, address);
     if (admission !== 'admitted') {

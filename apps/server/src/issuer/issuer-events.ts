@@ -25,7 +25,7 @@ interface EventContext {
 const clientOf = (ctx: EventContext) => ctx.oidc?.client?.clientId;
 
 export function logIssuerEvents(provider: Provider, logger: Logger): void {
-  const on = provider.on.bind(provider) as (event: string, listener: (...args: never[]) => void) => void;
+  const on = provider.on.bind(provider) as unknown as (event: string, listener: (...args: never[]) => void) => void;
   on('grant.success', (ctx: EventContext) => {
     logger.info({ event: 'grant.success', client_id: clientOf(ctx), grant_type: ctx.oidc?.params?.grant_type }, 'token issued');
   });

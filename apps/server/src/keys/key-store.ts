@@ -4,27 +4,35 @@ import { promisify } from 'node:util';
 import { AuthError } from '@auth/core';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { z } from 'zod';
+import { SIGNING_ALGS, type SigningAlg } from '../config/schema.js';
 import { readPrivateFile, writePrivateFile } from '../fs/private-files.js';
 
 /**
- * The issuer's keys, kept in `<data_dir>/keys.json` (0600): RS256 signing
- * keys (the first one signs; the others stay in the JWKS so tokens they
- * signed keep verifying until retired), the cookie-signing secrets and the
- * key that derives per-interaction CSRF tokens.
+ * The issuer's keys, kept in `<data_dir>/keys.json` (0600): signing keys
+ * (RS256, ES256 or EdDSA; the first one signs, the others stay in the JWKS
+ * so tokens they signed keep verifying until retired), the cookie-signing
+ * secrets and the key that derives per-interaction CSRF tokens.
  */
 
 const generateKeyPair = promisify(generateKeyPairCb);
 
-const signingKeySchema = z.looseObject({
-  kty: z.literal('RSA'),
-  kid: z.string().min(1),
-  alg: z.literal('RS256'),
-  use: z.literal('sig'),
-  n: z.string(),
-  e: z.string(),
-  d: z.string(),
-  created_at: z.number().int(),
-});
+const KEY_TYPES: Record<SigningAlg, { kty: string; crv?: string }> = {
+  RS256: { kty: 'RSA' },
+  ES256: { kty: 'EC', crv: 'P-256' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
+};
+
+const signingKeySchema = z
+  .looseObject({
+    kty: z.enum(['RSA', 'EC', 'OKP']),
+    crv: z.string().optional(),
+    kid: z.string().min(1),
+    alg: z.enum(SIGNING_ALGS),
+    use: z.literal('sig'),
+    d: z.string(),
+    created_at: z.number().int(),
+  })
+  .refine((key) => KEY_TYPES[key.alg].kty === key.kty && KEY_TYPES[key.alg].crv === key.crv, { error: 'key type does not match its alg' });
 
 const keyFileSchema = z.object({
   version: z.literal(1),
@@ -40,12 +48,24 @@ export function keyFilePath(dataDir: string): string {
   return join(dataDir, 'keys.json');
 }
 
-async function newSigningKey(): Promise<SigningKey> {
-  const { privateKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
-  const jwk = privateKey.export({ format: 'jwk' }) as JWK & { n: string; e: string; d: string };
-  const kid = await calculateJwkThumbprint({ kty: 'RSA', n: jwk.n, e: jwk.e });
-  return { ...jwk, kty: 'RSA', kid, alg: 'RS256', use: 'sig', created_at: Math.floor(Date.now() / 1000) };
+function generate(alg: SigningAlg) {
+  switch (alg) {
+    case 'RS256':
+      return generateKeyPair('rsa', { modulusLength: 2048 });
+    case 'ES256':
+      return generateKeyPair('ec', { namedCurve: 'P-256' });
+    case 'EdDSA':
+      return generateKeyPair('ed25519');
+  }
 }
+
+async function newSigningKey(alg: SigningAlg): Promise<SigningKey> {
+  const { privateKey } = await generate(alg);
+  const jwk = privateKey.export({ format: 'jwk' }) as JWK;
+  const kid = await calculateJwkThumbprint(jwk);
+  return signingKeySchema.parse({ ...jwk, kid, alg, use: 'sig', created_at: Math.floor(Date.now() / 1000) });
+}
+
 
 const secret = () => randomBytes(32).toString('base64url');
 
@@ -68,19 +88,28 @@ async function writeKeySet(dataDir: string, keys: KeySet): Promise<void> {
   await writePrivateFile(keyFilePath(dataDir), `${JSON.stringify(keys, null, 2)}\n`);
 }
 
-/** The data dir's keys, created on first use. */
-export async function loadOrCreateKeys(dataDir: string): Promise<{ keys: KeySet; created: boolean }> {
+/**
+ * The data dir's keys, created on first use. The first signing key signs, so
+ * when the config names another algorithm its newest key moves to the front
+ * (or a new one is made); the older keys stay in the JWKS and the tokens they
+ * signed keep verifying.
+ */
+export async function loadOrCreateKeys(dataDir: string, alg: SigningAlg = 'RS256'): Promise<{ keys: KeySet; created: boolean }> {
   const existing = await readKeySet(dataDir);
-  if (existing) return { keys: existing, created: false };
-  const keys: KeySet = { version: 1, signing: [await newSigningKey()], cookie_secrets: [secret()], csrf_secret: secret() };
+  if (existing?.signing[0]!.alg === alg) return { keys: existing, created: false };
+  const current = existing?.signing.find((key) => key.alg === alg);
+  const key = current ?? (await newSigningKey(alg));
+  const keys: KeySet = existing
+    ? { ...existing, signing: [key, ...existing.signing.filter((other) => other !== key)] }
+    : { version: 1, signing: [key], cookie_secrets: [secret()], csrf_secret: secret() };
   await writeKeySet(dataDir, keys);
-  return { keys, created: true };
+  return { keys, created: !current };
 }
 
-/** Adds a new signing key that signs from the next start on; older keys keep verifying. */
+/** Adds a new signing key (of the active key's algorithm) that signs from the next start on; older keys keep verifying. */
 export async function rotateSigningKey(dataDir: string): Promise<SigningKey> {
-  const { keys } = await loadOrCreateKeys(dataDir);
-  const key = await newSigningKey();
+  const keys = (await readKeySet(dataDir)) ?? (await loadOrCreateKeys(dataDir)).keys;
+  const key = await newSigningKey(keys.signing[0]!.alg);
   await writeKeySet(dataDir, { ...keys, signing: [key, ...keys.signing] });
   return key;
 }
@@ -108,7 +137,7 @@ export async function retireSigningKey(dataDir: string, kid: string): Promise<vo
   await writeKeySet(dataDir, { ...keys, signing: keys.signing.filter((key) => key.kid !== kid) });
 }
 
-export async function listSigningKeys(dataDir: string): Promise<Array<{ kid: string; active: boolean; created_at: number }>> {
+export async function listSigningKeys(dataDir: string): Promise<Array<{ kid: string; alg: SigningAlg; active: boolean; created_at: number }>> {
   const keys = await readKeySet(dataDir);
-  return (keys?.signing ?? []).map((key, i) => ({ kid: key.kid, active: i === 0, created_at: key.created_at }));
+  return (keys?.signing ?? []).map((key, i) => ({ kid: key.kid, alg: key.alg, active: i === 0, created_at: key.created_at }));
 }

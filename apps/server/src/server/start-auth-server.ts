@@ -9,9 +9,11 @@ import { ensurePrivateDir } from '../fs/private-files.js';
 import { Lockout, type LockoutPolicies } from '../guard/lockout.js';
 import type { LockoutStore } from '../guard/lockout-store.js';
 import { MemoryLockoutStore } from '../guard/memory-lockout-store.js';
+import { disallowedGrantError } from '../http/disallowed-grant-error.js';
 import { errorBoundary } from '../http/error-boundary.js';
 import { issuerOrigin } from '../http/issuer-origin.js';
 import { publicCaching } from '../http/public-caching.js';
+import { rememberRequestAddress } from '../http/request-address.js';
 import { requestLog } from '../http/request-log.js';
 import { createRoutes, HEALTH_PATH } from '../http/routes.js';
 import { securityHeaders } from '../http/security-headers.js';
@@ -49,7 +51,7 @@ export async function startAuthServer({
   lockoutStore = new MemoryLockoutStore(),
 }: StartAuthServerOptions): Promise<RunningAuthServer> {
   await ensurePrivateDir(config.data_dir);
-  const { keys, created } = await loadOrCreateKeys(config.data_dir);
+  const { keys, created } = await loadOrCreateKeys(config.data_dir, config.signing_alg);
   if (created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: keys.signing[0]!.kid }, 'generated signing keys');
 
   const listen = parseListenAddress(config.listen)!;
@@ -70,14 +72,16 @@ export async function startAuthServer({
   const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'));
   const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass(), lockout, logger });
   const routes = createRoutes({ provider, accounts, lockout, csrfKey: keys.csrf_secret, logger });
+  provider.use(rememberRequestAddress);
   provider.use(requestLog(logger));
   provider.use(securityHeaders);
   provider.use(errorBoundary(logger));
   provider.use(issuerOrigin({ issuer, trustedHosts: config.trusted_hosts, anyHost: [HEALTH_PATH] }));
   provider.use(publicCaching({ jwksPath: provider.pathFor('jwks') }));
+  provider.use(disallowedGrantError);
   provider.use(routes.routes());
-  // Koa's own 'error' event: listening replaces its default, which prints a stack trace.
-  (provider as unknown as NodeJS.EventEmitter).on('error', (error: Error) =>
+  // Koa's own 'error' event (oidc-provider 8 keeps its Koa app apart): listening replaces Koa's default, which prints a stack trace.
+  provider.app.on('error', (error: Error) =>
     logger.error({ event: 'http.error', err: { name: error.name, message: error.message } }, 'unhandled error'),
   );
   logIssuerEvents(provider, logger);
