@@ -18,6 +18,7 @@ import { createVerboseFetch } from './http/verbose-fetch.js';
 import { createTerminalInteraction } from './interaction/terminal-interaction.js';
 import { StdinLines } from './interaction/stdin-lines.js';
 import { Output } from './output.js';
+import { bundledProviderIds } from './package-info.js';
 
 /** The options every command accepts (see `program.ts`). */
 export interface GlobalOptions {
@@ -44,6 +45,8 @@ export interface Cli {
   tty: boolean;
   /** Aborted by Ctrl+C, so a pending request or poll stops cleanly. */
   signal: AbortSignal;
+  /** The exit code of a command that reported its own failure and returned (status: exit 3). */
+  exitCode: number;
 }
 
 let interrupt: AbortController | undefined;
@@ -83,6 +86,7 @@ export function createCli(command: Command, env: NodeJS.ProcessEnv = process.env
     tty,
     interaction: createTerminalInteraction({ out, lines, env, tty }),
     signal: interruptSignal(),
+    exitCode: 0,
   };
 }
 
@@ -92,9 +96,9 @@ export async function loadProfileConfig(cli: Cli): Promise<{ config: AuthctlConf
   return { config, name: selectProfileName(config, cli.globals.profile, cli.env) };
 }
 
-/** Providers resolve from the CLI's own node_modules, where they are installed next to it. */
+/** Providers resolve from the CLI's own node_modules, where they are installed next to it; a typo of one of those gets "did you mean". */
 export function importProvider(id: string) {
-  return loadProvider(id, (specifier) => import(specifier));
+  return loadProvider(id, (specifier) => import(specifier), bundledProviderIds());
 }
 
 /** Where a login's secrets come from; flags name the source, values never travel in argv. */

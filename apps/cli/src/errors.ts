@@ -7,6 +7,19 @@ export interface ReportOptions {
   oneLine?: boolean;
   /** AUTHCTL_DEBUG=1: also the stack and causes of the error. */
   debug?: boolean;
+  /** False when the command's own `--json` result already says what went wrong (status). */
+  event?: boolean;
+}
+
+/** A usage error commander reported for one command, with the help that command has. */
+export class UsageError extends CommanderError {
+  constructor(
+    error: CommanderError,
+    /** `authctl user switch --help` */
+    readonly help: string,
+  ) {
+    super(error.exitCode, error.code, error.message);
+  }
 }
 
 /**
@@ -18,7 +31,8 @@ export function reportError(error: unknown, out: Output, options: ReportOptions 
   if (error instanceof CommanderError) {
     // Commander has already printed its usage message on stderr.
     if (error.exitCode === 0) return 0;
-    out.event({ event: 'error', code: 'USAGE', message: singleLine(error.message.replace(/^error: /, '')), hint: 'run `authctl --help`' });
+    const help = error instanceof UsageError ? error.help : 'authctl --help';
+    out.event({ event: 'error', code: 'USAGE', message: singleLine(error.message.replace(/^error: /, '')), hint: `run \`${help}\`` });
     return EXIT_CODES.USAGE;
   }
 
@@ -32,7 +46,7 @@ export function reportError(error: unknown, out: Output, options: ReportOptions 
     if (hint) out.essential(`${out.style('yellow', 'hint:')} ${hint}`);
   }
   if (options.debug) out.essential(debugTrace(error));
-  out.event({ event: 'error', code: known ? error.code : 'INTERNAL', message, hint });
+  if (options.event !== false) out.event({ event: 'error', code: known ? error.code : 'INTERNAL', message, hint });
   return exitCodeFor(error);
 }
 

@@ -1,21 +1,16 @@
-import { AuthError, listIdentities, type CredentialStore } from '@auth/core';
+import { listIdentities, type CredentialStore } from '@auth/core';
 import type { Cli } from './context.js';
 
 /**
- * How `login` treats a stored login of the identity that just logged in:
- * `--replace` replaces it; on a terminal the person is asked; anywhere else
- * the login is refused (exit 2), so a script never silently throws away a
- * working login. Undefined means replace without asking.
+ * How `login` treats a stored login of the identity that just logged in: a
+ * person on a terminal is asked (core asks before the browser page says the
+ * login is complete, and never for a service account); with `--replace`, or
+ * where nobody can answer (a script, a CI job logging in on every run), it
+ * is replaced. Undefined means replace without asking.
  */
 export function replacePolicy(cli: Cli, profile: string, replace: boolean): ((identity: string) => Promise<boolean>) | undefined {
-  if (replace) return undefined;
+  if (replace || !cli.tty) return undefined;
   return async (identity) => {
-    if (!cli.tty) {
-      throw new AuthError('USAGE', `profile ${profile} already holds a login of ${identity}; it was kept`, {
-        profile,
-        hint: `add --replace to the login command to replace it, or run the login on a terminal to be asked (\`authctl user list --profile ${profile}\` shows the stored logins)`,
-      });
-    }
     const answer = await cli.interaction.prompt(`Replace the stored login of ${identity} in profile ${profile}? [y/N]`);
     return /^y(es)?$/i.test(answer.trim());
   };

@@ -13,6 +13,8 @@ import { userCommand } from './commands/user.js';
 import { mountProviderAdmin } from './commands/provider-admin.js';
 import { createCli, type Cli, type StartCli } from './context.js';
 import { reportError } from './errors.js';
+import { examples, HELP_CONFIGURATION, helpWidth, hintCommandHelp, wrapHelpOutput } from './help.js';
+import { HELP_EXAMPLES } from './help-examples.js';
 import { Output } from './output.js';
 import { version } from './package-info.js';
 
@@ -27,9 +29,11 @@ export function buildProgram(start: StartCli): Command {
     .option('--silent', 'print only what is essential (URLs to open, device codes, errors)')
     .option('--no-color', 'no colour in terminal output (also NO_COLOR=1)')
     .option('--verbose', 'trace every HTTP request on stderr, secrets redacted')
-    .exitOverride()
+    .configureHelp(HELP_CONFIGURATION)
     .configureOutput({
-      outputError: (message, write) => write(`authctl: ${message.replace(/^error: /, '')}hint: run \`authctl --help\`\n`),
+      writeOut: (text) => process.stdout.write(wrapHelpOutput(text)),
+      getOutHelpWidth: () => helpWidth(),
+      getErrHelpWidth: () => helpWidth(),
     })
     .addHelpText(
       'after',
@@ -38,9 +42,13 @@ export function buildProgram(start: StartCli): Command {
         'Exit codes: 0 ok, 1 unexpected, 2 usage or config, 3 login required, 4 denied or invalid credentials, 5 network or timeout.',
     );
 
-  // Added with `.command()` inside each, so they inherit exitOverride and the output settings.
+  // Added with `.command()` inside each, so they inherit the help and output settings.
   for (const register of [configureCommand, loginCommand, printTokenCommand, statusCommand, logoutCommand, profileCommand, tokenCommand, execCommand, completionCommand, userCommand, storeCommand]) {
     register(program, start);
+  }
+  for (const command of program.commands) {
+    const lines = HELP_EXAMPLES[command.name()];
+    if (lines !== undefined) examples(command, lines);
   }
   return program;
 }
@@ -54,11 +62,14 @@ export async function main(argv: string[]): Promise<never> {
   const start: StartCli = (command) => (cli = createCli(command));
   let code = 0;
   try {
-    await (await mountProviderAdmin(buildProgram(start), start, argv)).parseAsync(argv, { from: 'user' });
+    const program = await mountProviderAdmin(buildProgram(start), start, argv);
+    hintCommandHelp(program);
+    await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     // Before a command starts (a usage error), only the raw argv tells how to report.
     const out = cli?.out ?? new Output({ json: argv.includes('--json'), plain: false, silent: false, color: !argv.includes('--no-color') });
     code = reportError(error, out, { oneLine: ONE_LINE_COMMANDS.has(cli?.command ?? ''), debug: process.env.AUTHCTL_DEBUG === '1' });
   }
+  if (code === 0) code = cli?.exitCode ?? 0;
   process.exit(code);
 }

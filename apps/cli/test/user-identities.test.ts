@@ -1,4 +1,5 @@
 import { describe, expect } from 'vitest';
+import { expectLoginEvents, parseEvent } from './flows/support/json-events.js';
 import { printLiveToken } from './flows/support/live-token.js';
 import { readTree } from './flows/support/files-containing.js';
 import { devProfileTest as test } from './support/fixtures.js';
@@ -111,7 +112,7 @@ describe('several identities per profile (gh auth switch, kms user switch)', () 
     expect(await readTree(sandbox.credentialsDir)).toEqual(before);
   });
 
-  test('user remove revokes a waiting identity at the IdP (RFC 7009); removing the active one leaves none active and print-token exits 3', async ({
+  test('user remove revokes a waiting identity at the IdP (RFC 7009); removing the last one leaves none active and print-token exits 3', async ({
     idp,
     sandbox,
   }) => {
@@ -121,40 +122,101 @@ describe('several identities per profile (gh auth switch, kms user switch)', () 
 
     const removed = await sandbox.run(['user', 'remove', 'alice', '--json']);
     expect(removed.code, removed.stderr).toBe(0);
-    expect(JSON.parse(removed.stdout)).toEqual({ event: 'identity_removed', profile: 'dev', identity: 'alice', was_active: false, revoked: true, deleted: true });
+    expect(JSON.parse(removed.stdout)).toEqual({
+      event: 'identity_removed',
+      profile: 'dev',
+      identity: 'alice',
+      was_active: false,
+      active: 'bob',
+      revoked: true,
+      deleted: true,
+    });
     expect((await introspect(idp, aliceToken)).active).toBe(false);
     expect((await printLiveToken(idp, sandbox)).introspection.sub).toBe('bob');
 
-    const active = await sandbox.run(['user', 'remove', 'bob']);
-    expect(active.code, active.stderr).toBe(0);
-    expect(active.stderr).toContain('Profile "dev" has no active identity now');
+    const last = await sandbox.run(['user', 'remove', 'bob']);
+    expect(last.code, last.stderr).toBe(0);
+    expect(last.stderr).toContain('Profile "dev" has no identity now');
     expect(await identities(sandbox)).toEqual([]);
     const printed = await sandbox.run(['print-token']);
     expect(printed.code).toBe(3);
     expect(printed.stdout).toBe('');
   });
+
+  test('removing the active identity makes a remaining one active (as gh does): user list and print-token follow it', async ({ idp, sandbox }) => {
+    await loginAs(sandbox, 'alice');
+    await loginAs(sandbox, 'bob');
+    expect(await names(sandbox)).toEqual(['alice', '*bob']);
+
+    const removed = await sandbox.run(['user', 'remove', 'bob']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stderr).toContain('Profile "dev" now uses alice');
+    expect(await names(sandbox)).toEqual(['*alice']);
+    const human = await sandbox.run(['user', 'list']);
+    expect(human.stdout).toMatch(/^\* alice\s/m);
+    expect((await printLiveToken(idp, sandbox)).introspection.sub).toBe('alice');
+  });
+
+  test('"not logged in" suggests `authctl user switch NAME` when another identity is stored', async ({ sandbox }) => {
+    await loginAs(sandbox, 'alice');
+    await loginAs(sandbox, 'bob');
+    expect((await sandbox.run(['logout'])).code).toBe(0);
+
+    const printed = await sandbox.run(['print-token']);
+    expect(printed.code).toBe(3);
+    expect(printed.stderr).toContain('authctl user switch alice --profile dev');
+    const status = await sandbox.run(['status']);
+    expect(status.code).toBe(3);
+    expect(status.stderr).toContain('authctl user switch alice --profile dev');
+  });
 });
 
-describe('login over a stored identity asks first (or --replace)', () => {
-  test('not on a terminal: without --replace it exits 2 with a hint and changes no file; with --replace it replaces the login', async ({
-    idp,
-    sandbox,
-  }) => {
+describe('logging in again as a stored identity: replaced without a question, except a person on a terminal is asked', () => {
+  test('not on a terminal, logging in again as the same person replaces the stored login without a question', async ({ idp, sandbox }) => {
     await loginAs(sandbox, 'alice');
     const { token: first } = await printLiveToken(idp, sandbox);
-    const before = await readTree(sandbox.credentialsDir);
 
-    const refused = await sandbox.run(loginArgs('alice'), { env: passwordOf('alice') });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^authctl: profile dev already holds a login of alice; it was kept$/m);
-    expect(refused.stderr).toMatch(/^hint: add --replace to the login command/m);
-    expect(refused.stderr).not.toMatch(STACK_FRAME);
-    expect(await readTree(sandbox.credentialsDir)).toEqual(before);
-
-    await loginAs(sandbox, 'alice', ['--replace']);
+    const again = await loginAs(sandbox, 'alice');
+    expect(again.stderr).not.toContain('Replace');
     const { token: second, introspection } = await printLiveToken(idp, sandbox);
     expect(second).not.toBe(first);
     expect(introspection.sub).toBe('alice');
+    expect(await names(sandbox)).toEqual(['*alice']);
+  });
+
+  test('a service account logging in twice in a row (a CI job on every run) replaces its login, piped or on a terminal, never asking', async ({
+    idp,
+    sandbox,
+  }) => {
+    const env = { AUTHCTL_CLIENT_SECRET: idp.clients.confidential.secret };
+    const first = await sandbox.run(['login', '--serviceaccount'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const { token: firstToken } = await printLiveToken(idp, sandbox);
+
+    const second = await sandbox.run(['login', '--serviceaccount'], { env });
+    expect(second.code, second.stderr).toBe(0);
+    const { token: secondToken } = await printLiveToken(idp, sandbox);
+    expect(secondToken).not.toBe(firstToken);
+
+    const onTerminal = await sandbox.startInTerminal(['login', '--serviceaccount'], { env }).done;
+    expect(onTerminal.code, onTerminal.stdout).toBe(0);
+    expect(onTerminal.stdout).not.toContain('Replace');
+    expect((await printLiveToken(idp, sandbox)).token).not.toBe(secondToken);
+    expect(await names(sandbox)).toEqual(['*svc']);
+  });
+
+  test('not on a terminal, a browser login as the same person twice replaces the first', async ({ idp, sandbox }) => {
+    const browserLogin = async () => {
+      const run = sandbox.start(['login', '--flow', 'browser', '--no-browser', '--json'], { killAfterMs: 60_000 });
+      const url = String(parseEvent(await run.nextLine()).url);
+      const callback = await idp.user.authorize(url, new URL(url).searchParams.get('redirect_uri')!);
+      expect((await fetch(callback, { signal: AbortSignal.timeout(20_000) })).status).toBe(200);
+      expectLoginEvents(await run.done, 'open_url');
+      return (await printLiveToken(idp, sandbox)).token;
+    };
+    const first = await browserLogin();
+    const second = await browserLogin();
+    expect(second).not.toBe(first);
     expect(await names(sandbox)).toEqual(['*alice']);
   });
 
@@ -177,5 +239,28 @@ describe('login over a stored identity asks first (or --replace)', () => {
     const { token: second, introspection } = await printLiveToken(idp, sandbox);
     expect(second).not.toBe(first);
     expect(introspection.sub).toBe('alice');
+  });
+  test('on a terminal the browser login asks before the callback page says "Login complete"; the page waits for the answer', async ({ idp, sandbox }) => {
+    await loginAs(sandbox, 'alice');
+    const { token: first } = await printLiveToken(idp, sandbox);
+
+    const run = sandbox.startInTerminal(['login', '--flow', 'browser', '--no-browser'], { killAfterMs: 50_000 });
+    await run.expect(/open this URL in a browser:/);
+    const url = (await run.expect(/http:\/\/\S+/)).trim();
+    const callback = await idp.user.authorize(url, new URL(url).searchParams.get('redirect_uri')!);
+    let answered = false;
+    const page = fetch(callback, { signal: AbortSignal.timeout(30_000) }).then(async (response) => {
+      answered = true;
+      return { status: response.status, body: await response.text() };
+    });
+    await run.expect(/Replace the stored login of alice in profile dev\? \[y\/N\]/);
+    expect(answered, 'the browser got its page before the question was answered').toBe(false);
+    run.write('y\r');
+
+    const shown = await page;
+    expect(shown.status).toBe(200);
+    expect(shown.body).toContain('Login complete');
+    expect((await run.done).code).toBe(0);
+    expect((await printLiveToken(idp, sandbox)).token).not.toBe(first);
   });
 });

@@ -43,3 +43,4 @@ export * from './plugins/define-provider.js';
 // network: CA files and proxies (helper: networks)
 export * from './http/create-fetch.js';
 export * from './http/profile-fetch.js';
+export { PAGE_STYLE } from './pages/page-style.js';

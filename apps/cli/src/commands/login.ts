@@ -30,7 +30,7 @@ export function loginCommand(program: Command, start: StartCli): void {
     .option('--client-secret-stdin', 'read the client secret from stdin (else AUTHCTL_CLIENT_SECRET, else the store)')
     .option('--password-stdin', 'read the password from stdin (else AUTHCTL_PASSWORD, else a hidden prompt)')
     .option('--username <name>', 'username for the password flow (else AUTHCTL_USERNAME, else the profile)')
-    .option('--replace', 'replace a stored login of the same identity without asking')
+    .option('--replace', 'on a terminal, replace a stored login of the same identity without asking')
     .action(async (flags: LoginFlags, command: Command) => {
       const cli = start(command);
       const flow = chosenFlow(flags);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { identityOf, isExpired, openStore, profileProviderId, tokenKey } from '@auth/core';
-import { loadProfileConfig, type StartCli } from '../context.js';
+import { AuthError, identityOf, isExpired, notLoggedInHint, profileProviderId, tokenKey } from '@auth/core';
+import { cliStore, loadProfileConfig, type StartCli } from '../context.js';
+import { reportError } from '../errors.js';
+import { relativeTime } from '../relative-time.js';
 
 /** What `status` reports; read from config and the store only, no network. */
 interface Status {
@@ -19,12 +21,13 @@ interface Status {
 export function statusCommand(program: Command, start: StartCli): void {
   program
     .command('status')
-    .description('show whether the profile is logged in, with which flow, until when and as whom')
+    .description('show whether the profile is logged in, with which flow, until when and as whom (exit 3 when not logged in)')
     .action(async (_options: object, command: Command) => {
       const cli = start(command);
       const { config, name } = await loadProfileConfig(cli);
       const provider = profileProviderId(config, name);
-      const credential = await openStore(config).get(tokenKey(name));
+      const store = cliStore(cli, config);
+      const credential = await store.get(tokenKey(name));
       const oauth = credential?.kind === 'oauth' ? credential : undefined;
       const status: Status = {
         profile: name,
@@ -39,11 +42,17 @@ export function statusCommand(program: Command, start: StartCli): void {
       };
       if (cli.globals.json) {
         cli.out.data(JSON.stringify(status));
-        return;
+      } else {
+        for (const [key, value] of Object.entries(status)) {
+          const shown = key === 'expires_at' && typeof value === 'number' ? `${new Date(value * 1000).toISOString()} (${relativeTime(value)})` : value;
+          cli.out.data(cli.globals.plain ? `${key}=${shown ?? ''}` : `${key.padEnd(12)} ${shown ?? '-'}`);
+        }
       }
-      for (const [key, value] of Object.entries(status)) {
-        const shown = key === 'expires_at' && typeof value === 'number' ? new Date(value * 1000).toISOString() : value;
-        cli.out.data(cli.globals.plain ? `${key}=${shown ?? ''}` : `${key.padEnd(12)} ${shown ?? '-'}`);
+      if (!status.logged_in) {
+        const problem = oauth === undefined ? 'is not logged in' : 'is not logged in: its token has expired and it has no refresh token';
+        const error = new AuthError('LOGIN_REQUIRED', `profile ${name} ${problem}`, { profile: name, hint: await notLoggedInHint(store, name) });
+        // The status on stdout already says so; --json keeps stdout to that one object.
+        cli.exitCode = reportError(error, cli.out, { event: false });
       }
     });
 }

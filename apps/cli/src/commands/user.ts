@@ -52,9 +52,9 @@ export function userCommand(program: Command, start: StartCli): void {
       const cli = start(command);
       const session = await openSession(cli);
       const name = session.profile.name;
-      const { wasActive, revoked, deleted } = await removeIdentity(session, identity);
+      const { wasActive, active, revoked, deleted } = await removeIdentity(session, identity);
       if (cli.globals.json) {
-        cli.out.event({ event: 'identity_removed', profile: name, identity, was_active: wasActive, revoked, deleted });
+        cli.out.event({ event: 'identity_removed', profile: name, identity, was_active: wasActive, active: active ?? null, revoked, deleted });
         return;
       }
       cli.out.info(
@@ -62,12 +62,12 @@ export function userCommand(program: Command, start: StartCli): void {
           ? `Removed ${identity} from profile "${name}": tokens revoked at the IdP and deleted`
           : `Removed ${identity} from profile "${name}": tokens deleted (not revoked at the IdP, so they stay valid until they expire)`,
       );
-      if (wasActive) {
-        const left = (await listIdentities(session.store, name)).length > 0;
-        cli.out.info(
-          `Profile "${name}" has no active identity now: ${left ? `\`authctl user switch --profile ${name}\` picks a stored one, ` : ''}\`authctl login --profile ${name}\` adds one`,
-        );
-      }
+      if (!wasActive) return;
+      cli.out.info(
+        active === undefined
+          ? `Profile "${name}" has no identity now: \`authctl login --profile ${name}\` adds one`
+          : `Profile "${name}" now uses ${active} (\`authctl user switch --profile ${name}\` picks another)`,
+      );
     });
 }
 

@@ -2,6 +2,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PAGE_STYLE } from '@auth/core';
 import { browserScript } from '@auth/testkit';
 import { describe, expect } from 'vitest';
 import { STACK_FRAME } from '../support/sandbox.js';
@@ -9,6 +10,9 @@ import { finishedBrowserLog } from './support/browser-log.js';
 import { flowTest as test } from './support/flow-fixtures.js';
 import { expectLoginEvents, jsonEvents, parseEvent } from './support/json-events.js';
 import { printLiveToken } from './support/live-token.js';
+
+/** A stylesheet, script, image or font fetched from elsewhere. */
+const EXTERNAL_ASSET = /(?:src|href)\s*=\s*["']?(?:https?:)?\/\/|url\(\s*["']?(?:https?:)?\/\/|@import/i;
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/flows/browser-login/', import.meta.url));
 
@@ -125,5 +129,30 @@ describe('browser flow (authorization code + PKCE, loopback callback)', () => {
 
     expect(await get(await idp.user.authorize(authorizationUrl, redirectUri))).toBe(200);
     expectLoginEvents(await run.done, 'open_url');
+  });
+  test('the callback pages look like auth-server\'s (its stylesheet inline, no external assets) and say what to do next', async ({ idp, sandbox }) => {
+    const run = sandbox.start(['login', '--flow', 'browser', '--no-browser', '--json'], { killAfterMs: 60_000 });
+    const url = String(parseEvent(await run.nextLine()).url);
+    const callback = await idp.user.authorize(url, new URL(url).searchParams.get('redirect_uri')!);
+    const response = await fetch(callback, { signal: AbortSignal.timeout(20_000) });
+    const page = await response.text();
+    expectLoginEvents(await run.done, 'open_url');
+
+    expect(response.status).toBe(200);
+    expect(page).toContain('<h1>Login complete</h1>');
+    expect(page).toContain(PAGE_STYLE);
+    expect(page).not.toMatch(EXTERNAL_ASSET);
+    expect(page).toContain('You can close this tab and go back to the terminal');
+
+    const denied = sandbox.start(['login', '--flow', 'browser', '--no-browser', '--json'], { killAfterMs: 60_000 });
+    const authorization = new URL(String(parseEvent(await denied.nextLine()).url));
+    const answer = new URL(authorization.searchParams.get('redirect_uri')!);
+    answer.search = new URLSearchParams({ error: 'access_denied', state: authorization.searchParams.get('state')!, iss: idp.issuer }).toString();
+    const failed = await (await fetch(answer, { signal: AbortSignal.timeout(20_000) })).text();
+    expect((await denied.done).code).toBe(4);
+    expect(failed).toContain('<h1>Login failed</h1>');
+    expect(failed).toContain(PAGE_STYLE);
+    expect(failed).not.toMatch(EXTERNAL_ASSET);
+    expect(failed).toContain('then run <code>authctl login --profile dev</code> again');
   });
 });

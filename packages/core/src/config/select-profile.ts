@@ -1,3 +1,4 @@
+import { didYouMean } from '../did-you-mean.js';
 import { AuthError } from '../errors.js';
 import type { AuthctlConfig } from './types.js';
 
@@ -6,7 +7,10 @@ export function selectProfileName(config: AuthctlConfig, flag?: string, env: Nod
   return flag || env.AUTHCTL_PROFILE || config.default_profile || 'default';
 }
 
-/** The raw table of a profile, or PROFILE_NOT_FOUND listing the profiles there are. */
+/**
+ * The raw table of a profile, or PROFILE_NOT_FOUND listing the profiles
+ * there are; a near miss gets "did you mean", not an offer to create it.
+ */
 export function requireProfile(config: AuthctlConfig, name: string): Record<string, unknown> {
   if (Object.hasOwn(config.profiles, name)) return config.profiles[name]!;
   const names = Object.keys(config.profiles);
@@ -15,9 +19,10 @@ export function requireProfile(config: AuthctlConfig, name: string): Record<stri
     : names.length === 0
       ? `${config.file}: no profile "${name}" (no profiles are defined)`
       : `${config.file}: no profile "${name}" (available: ${names.join(', ')})`;
-  throw new AuthError('PROFILE_NOT_FOUND', problem, {
+  const meant = didYouMean(name, names);
+  throw new AuthError('PROFILE_NOT_FOUND', meant === undefined ? problem : `${problem}; did you mean ${meant}?`, {
     file: config.file,
     profile: name,
-    hint: `run \`authctl configure --profile ${name}\``,
+    hint: meant === undefined ? `run \`authctl configure --profile ${name}\`` : `use --profile ${meant}, or \`authctl profile list\` for all profiles`,
   });
 }

@@ -35,6 +35,13 @@ export interface FlowContext {
   readPassword(): Promise<{ username: string; password: string }>;
   /** The refresh token, for the `refresh` flow. */
   refreshToken?: string;
+  /**
+   * Settles the tokens a login obtained (stores them, or refuses them with an
+   * error). A flow that tells the person the login is complete (the browser
+   * flow's callback page) calls it first, so the page says what happened; for
+   * other flows the session calls it after `run`.
+   */
+  complete?(tokens: TokenSet): Promise<void>;
   /** The provider's non-standard OAuth error codes and their RFC equivalents (see OAuthCapability.errorAliases). */
   errorAliases?: Readonly<Record<string, string>>;
 }

@@ -3,7 +3,8 @@ import { AuthError } from '../errors.js';
 import type { Flow, FlowContext } from '../contracts/flow.js';
 import type { TokenSet } from '../token-set.js';
 import { createAuthorizationRequest, presentAuthorizationUrl, redeemAuthorizationCode } from './authorization-code.js';
-import { listenOnLoopback, page, type Callback } from './loopback-listener.js';
+import { loginCompletePage, loginFailedPage } from './callback-page.js';
+import { listenOnLoopback, type Callback } from './loopback-listener.js';
 import { toAuthError } from './map-error.js';
 import { cancelled } from './wait.js';
 
@@ -45,11 +46,16 @@ export const browserFlow: Flow = {
   },
 };
 
-/** Answers the held callback with the outcome, so the browser page tells the truth. */
+/**
+ * Answers the held callback with the outcome, so the browser page tells the
+ * truth: "Login complete" only once the login is redeemed and `complete`
+ * (storing it, asking whether to replace a stored one) has succeeded.
+ */
 async function finish(ctx: FlowContext, callback: Callback, redeem: () => Promise<TokenSet>): Promise<TokenSet> {
   try {
     const tokens = await redeem();
-    callback.respond(200, page('Login complete', 'You are logged in. You can close this window and return to the terminal.'));
+    await ctx.complete?.(tokens);
+    callback.respond(200, loginCompletePage(ctx.profile));
     return tokens;
   } catch (error) {
     const failure = toAuthError(error, {
@@ -57,7 +63,7 @@ async function finish(ctx: FlowContext, callback: Callback, redeem: () => Promis
       timeoutMs: ctx.timeoutMs,
       profile: ctx.profile,
     });
-    callback.respond(failure.code === 'ACCESS_DENIED' ? 403 : 500, page('Login failed', `${failure.message}. Return to the terminal for details.`));
+    callback.respond(failure.code === 'ACCESS_DENIED' ? 403 : 500, loginFailedPage(ctx.profile, failure.message));
     throw failure;
   }
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthError } from '../errors.js';
+import { page } from './callback-page.js';
 
 /** A callback that reached the listener, held open until the caller answers it. */
 export interface Callback {
@@ -49,12 +50,6 @@ export async function listenOnLoopback(port: number): Promise<LoopbackListener> 
         };
       }),
   };
-}
-
-/** A minimal self-contained page; `text` is escaped. */
-export function page(title: string, text: string): string {
-  const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`;
 }
 
 function send(res: ServerResponse, status: number, html: string): void {

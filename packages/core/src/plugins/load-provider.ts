@@ -1,3 +1,4 @@
+import { didYouMean } from '../did-you-mean.js';
 import { AuthError } from '../errors.js';
 import type { Provider } from '../contracts/provider.js';
 
@@ -7,8 +8,14 @@ const PROVIDER_ID = /^[a-z0-9][a-z0-9-]*$/;
  * Loads `@auth/provider-<id>` through the caller's `importer`, so the
  * package resolves from the caller's own dependencies (the CLI passes
  * `(s) => import(s)`). Accepts the default export or a named `provider`.
+ * `known` are the provider ids the caller has at hand: a missing id close to
+ * one of them is a typo and gets "did you mean", not an offer to install it.
  */
-export async function loadProvider(id: string, importer: (specifier: string) => Promise<unknown>): Promise<Provider<any>> {
+export async function loadProvider(
+  id: string,
+  importer: (specifier: string) => Promise<unknown>,
+  known: readonly string[] = [],
+): Promise<Provider<any>> {
   if (!PROVIDER_ID.test(id)) {
     throw new AuthError('CONFIG_INVALID', `${JSON.stringify(id)} is not a provider id`, {
       hint: 'provider ids are lower-case letters, digits and dashes, e.g. provider = "oidc"',
@@ -19,6 +26,13 @@ export async function loadProvider(id: string, importer: (specifier: string) => 
   try {
     module = await importer(specifier);
   } catch (error) {
+    const meant = didYouMean(id, known);
+    if (isMissing(error, specifier) && meant !== undefined) {
+      throw new AuthError('PROVIDER_NOT_FOUND', `There is no provider "${id}" (no package ${specifier}); did you mean ${meant}?`, {
+        hint: `use provider "${meant}" (available: ${known.join(', ')})`,
+        cause: error,
+      });
+    }
     if (isMissing(error, specifier)) {
       throw new AuthError('PROVIDER_NOT_FOUND', `The provider "${id}" is not installed (package ${specifier})`, {
         hint: `pnpm add ${specifier}`,

@@ -107,30 +107,53 @@ export async function switchIdentity(store: CredentialStore, profile: string, id
 
 export interface RemoveResult extends LogoutResult {
   identity: string;
-  /** It was the active identity: the profile now has none until a switch or a login. */
+  /** It was the active identity. */
   wasActive: boolean;
+  /** The active identity after the removal (another stored one when the active one was removed), if any. */
+  active?: string;
 }
 
 /**
  * Logs one identity out: revokes its tokens at the IdP when it has a
- * revocation endpoint, then deletes them. Removing the active identity
- * promotes none: print-token then reports LOGIN_REQUIRED until a `user
- * switch` or a login, instead of silently handing out another person's token.
+ * revocation endpoint, then deletes them. Removing the active identity makes
+ * the first remaining one (by name) active, as `gh auth logout` does; the
+ * caller says so. Only with none left is the profile logged out.
  */
 export async function removeIdentity(ctx: SessionContext, identity: string): Promise<RemoveResult> {
   const profile = ctx.profile.name;
   const key = tokenKey(profile);
   const whose = `${identity} in profile ${profile}`;
   return ctx.store.withLock(key, async () => {
-    const entry = (await listIdentities(ctx.store, profile)).find((stored) => stored.identity === identity);
+    const stored = await listIdentities(ctx.store, profile);
+    const entry = stored.find((candidate) => candidate.identity === identity);
     if (entry === undefined) throw await unknownIdentity(ctx.store, profile, identity);
     const waiting = identityKey(profile, identity);
-    if (!entry.active) return { identity, wasActive: false, ...(await revokeAndDelete(ctx, waiting, whose)) };
+    if (!entry.active) {
+      const active = stored.find((candidate) => candidate.active)?.identity;
+      return { identity, wasActive: false, ...(active === undefined ? {} : { active }), ...(await revokeAndDelete(ctx, waiting, whose)) };
+    }
     const result = await revokeAndDelete(ctx, key, whose);
     // A copy left by a crash mid-switch must not come back as a waiting identity.
     await ctx.store.delete(waiting);
-    return { identity, wasActive: true, ...result };
+    const next = stored.find((candidate) => !candidate.active);
+    if (next === undefined) return { identity, wasActive: true, ...result };
+    // Written to the active key before its waiting copy goes, as in a switch.
+    await ctx.store.set(key, { ...next.credential, identity: next.identity });
+    await ctx.store.delete(identityKey(profile, next.identity));
+    return { identity, wasActive: true, active: next.identity, ...result };
   });
+}
+
+/**
+ * The hint of a profile that is not logged in: the `user switch` that
+ * brings back a stored identity, when there is one, and the login command.
+ */
+export async function notLoggedInHint(store: CredentialStore, profile: string): Promise<string> {
+  const login = `\`authctl login --profile ${profile}\``;
+  const waiting = (await listIdentities(store, profile)).filter((entry) => !entry.active).map((entry) => entry.identity);
+  if (waiting.length === 0) return `run ${login}`;
+  if (waiting.length === 1) return `run \`authctl user switch ${waiting[0]} --profile ${profile}\` to use the stored login of ${waiting[0]}, or ${login}`;
+  return `run \`authctl user switch NAME --profile ${profile}\` to use a stored login (${waiting.join(', ')}), or ${login}`;
 }
 
 /** Writes the active identity's credential to its identity key, where it waits. */

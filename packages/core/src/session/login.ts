@@ -14,9 +14,11 @@ export interface LoginRequest {
   flow?: LoginFlowId;
   options?: LoginOptions;
   /**
-   * Asked when the login would replace a stored login of the same identity
-   * that still works (not expired, or refreshable); false keeps the stored
-   * one and ends the login with CANCELLED. Without it the login replaces.
+   * Asked when the login of a person would replace a stored login of the
+   * same identity that still works (not expired, or refreshable); false
+   * keeps the stored one and ends the login with CANCELLED. Without it the
+   * login replaces. A service account is never asked: nobody is there to
+   * answer, and a job that logs in on every run must not fail.
    */
   confirmReplace?: (identity: string) => Promise<boolean>;
 }
@@ -26,23 +28,27 @@ export interface LoginRequest {
  * (under the profile's lock, written atomically by the store): another
  * identity that was active stays stored, an earlier login of the same
  * identity is replaced (see identities.ts). The flow is the one asked for,
- * else the profile's, else the provider's default, else `browser`.
+ * else the profile's, else the provider's default, else `browser`. Any
+ * question is asked, and the login stored, before the browser's callback
+ * page says the login is complete.
  */
 export async function login(ctx: SessionContext, request: LoginRequest = {}): Promise<OAuthCredential> {
   const flow = request.flow ?? ctx.profile.settings.flow ?? oauthDefaults(ctx).flow ?? 'browser';
-  const obtained = await obtainCredential(ctx, flow, request.options);
-  // Who logged in is known only now: a browser or device login may be anyone.
-  const identity = identityOf(obtained);
-  const credential: OAuthCredential = { ...obtained, identity };
   const profile = ctx.profile.name;
-  if (request.confirmReplace !== undefined) {
-    const stored = await storedIdentity(ctx.store, profile, identity);
-    const works = stored !== undefined && (!isExpired(stored.tokens, nowSeconds(ctx)) || stored.tokens.refresh_token !== undefined);
-    if (works && !(await request.confirmReplace(identity))) {
-      throw new AuthError('CANCELLED', `kept the stored login of ${identity} in profile ${profile}`, { profile });
+  const credential = await obtainCredential(ctx, flow, request.options, async (obtained) => {
+    // Who logged in is known only now: a browser or device login may be anyone.
+    const identity = identityOf(obtained);
+    const named: OAuthCredential = { ...obtained, identity };
+    if (request.confirmReplace !== undefined && flow !== 'client-credentials') {
+      const stored = await storedIdentity(ctx.store, profile, identity);
+      const works = stored !== undefined && (!isExpired(stored.tokens, nowSeconds(ctx)) || stored.tokens.refresh_token !== undefined);
+      if (works && !(await request.confirmReplace(identity))) {
+        throw new AuthError('CANCELLED', `kept the stored login of ${identity} in profile ${profile}`, { profile });
+      }
     }
-  }
-  await saveAsActive(ctx.store, profile, credential);
+    await saveAsActive(ctx.store, profile, named);
+    return named;
+  });
   ctx.interaction.emit({ event: 'logged_in', profile, expires_at: credential.tokens.expires_at });
   return credential;
 }

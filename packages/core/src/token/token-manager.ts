@@ -2,6 +2,7 @@ import { AuthError } from '../errors.js';
 import type { CredentialStore } from '../contracts/credential-store.js';
 import { getFlow } from '../flows/index.js';
 import { storedFlowContext } from '../session/flow-context.js';
+import { notLoggedInHint } from '../session/identities.js';
 import { obtainCredential } from '../session/obtain-credential.js';
 import { nowSeconds } from '../session/session-io.js';
 import type { SessionContext } from '../session/types.js';
@@ -69,21 +70,21 @@ async function loginAgain(ctx: SessionContext, credential: OAuthCredential, caus
   if (flow === 'client-credentials' || (flow === 'password' && ctx.secrets?.password !== undefined)) {
     return obtainCredential(ctx, flow);
   }
-  throw loginRequired(ctx, cause);
+  throw await loginRequired(ctx, cause);
 }
 
 async function readCredential(ctx: SessionContext, key: string): Promise<OAuthCredential> {
   const credential = await ctx.store.get(key);
-  if (credential?.kind !== 'oauth') throw loginRequired(ctx);
+  if (credential?.kind !== 'oauth') throw await loginRequired(ctx);
   return credential;
 }
 
-function loginRequired(ctx: SessionContext, cause?: AuthError): AuthError {
+async function loginRequired(ctx: SessionContext, cause?: AuthError): Promise<AuthError> {
   const name = ctx.profile.name;
   const why = cause === undefined ? 'is not logged in' : 'must log in again: the IdP no longer accepts its refresh token';
   return new AuthError('LOGIN_REQUIRED', `Profile ${name} ${why}`, {
     profile: name,
-    hint: `run \`authctl login --profile ${name}\``,
+    hint: await notLoggedInHint(ctx.store, name),
     ...(cause === undefined ? {} : { cause }),
   });
 }

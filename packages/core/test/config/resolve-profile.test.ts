@@ -76,6 +76,14 @@ describe('profileProviderId', () => {
     expect(error.hint).toBe('run `authctl configure --profile staging`');
   });
 
+  it('a near miss of a profile is PROFILE_NOT_FOUND with "did you mean", never a hint to create the typo', async () => {
+    const config = await configFrom(`${DEV}\n[profiles.prod]\nprovider = "realmish"\nurl = "https://x"\n`);
+    const error = thrownAuthError(() => profileProviderId(config, 'devv'));
+    expect(error.code).toBe('PROFILE_NOT_FOUND');
+    expect(error.message).toBe(`${config.file}: no profile "devv" (available: dev, prod); did you mean dev?`);
+    expect(error.hint).toBe('use --profile dev, or `authctl profile list` for all profiles');
+  });
+
   it('with no config file at all, PROFILE_NOT_FOUND says the file does not exist', async () => {
     const config = await loadConfig({ env: { AUTHCTL_HOME: await tempDir() } });
     expect(thrownAuthError(() => profileProviderId(config, 'default')).message).toBe(

@@ -48,7 +48,7 @@ describe('browser flow: authorization code + PKCE over a loopback redirect (RFC 
     expect(request.get('state')).toBeTruthy();
     expect(request.get('nonce')).toBeTruthy();
     expect(page?.status).toBe(200);
-    expect(await page?.text()).toContain('You can close this window');
+    expect(await page?.text()).toContain('You can close this tab');
     expect(credential.subject).toBe('alice');
     expect(credential.tokens.refresh_token).toBeDefined();
   });

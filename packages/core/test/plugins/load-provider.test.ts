@@ -32,6 +32,12 @@ describe('loadProvider', () => {
     expect(await loadProvider('beta', importer)).toMatchObject({ id: 'beta' });
   });
 
+  it('a typo of a provider at hand is PROVIDER_NOT_FOUND with "did you mean", not an offer to install the typo', async () => {
+    const error = await loadProvider('alpah', (specifier) => import(specifier), ['alpha', 'beta']).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'PROVIDER_NOT_FOUND', message: expect.stringContaining('did you mean alpha?') });
+    expect(JSON.stringify(error)).not.toMatch(/pnpm add|install/);
+  });
+
   it('a provider that is not installed is PROVIDER_NOT_FOUND with the install command as hint', async () => {
     await expect(loadProvider('nonexistent', (specifier) => import(specifier))).rejects.toMatchObject({
       code: 'PROVIDER_NOT_FOUND',

@@ -129,6 +129,7 @@ describe.each(stores)('several identities per profile (%s store)', (_name, makeS
     expect(await removeIdentity(sessionFor(profile(), { store }), 'alice')).toEqual({
       identity: 'alice',
       wasActive: false,
+      active: 'bob',
       revoked: true,
       deleted: true,
     });
@@ -138,17 +139,26 @@ describe.each(stores)('several identities per profile (%s store)', (_name, makeS
     expect((await refreshWith(bob)).access_token).not.toBe(bob.tokens.access_token);
   });
 
-  it('remove of the active identity promotes none: getToken asks for a login, the other identity waits', async () => {
+  it('remove of the active identity makes the remaining one active (gh auth logout): getToken hands out its token', async () => {
     const store = await makeStore();
-    await loginAs(store, 'alice');
+    const alice = await loginAs(store, 'alice');
     const bob = await loginAs(store, 'bob');
 
     const removed = await removeIdentity(sessionFor(profile(), { store }), 'bob');
 
-    expect(removed).toMatchObject({ identity: 'bob', wasActive: true, deleted: true });
-    expect(await identities(store)).toEqual({ alice: false });
-    await expect(getToken(sessionFor(profile(), { store }))).rejects.toMatchObject({ code: 'LOGIN_REQUIRED' });
+    expect(removed).toMatchObject({ identity: 'bob', wasActive: true, active: 'alice', deleted: true });
+    expect(await identities(store)).toEqual({ alice: true });
+    expect((await getToken(sessionFor(profile(), { store }))).access_token).toBe(alice.tokens.access_token);
     await expect(refreshWith(bob)).rejects.toMatchObject({ code: 'LOGIN_REQUIRED' });
+  });
+
+  it('remove of the last identity leaves the profile logged out: getToken asks for a login', async () => {
+    const store = await makeStore();
+    await loginAs(store, 'alice');
+
+    expect(await removeIdentity(sessionFor(profile(), { store }), 'alice')).toMatchObject({ identity: 'alice', wasActive: true, deleted: true });
+    expect(await identities(store)).toEqual({});
+    await expect(getToken(sessionFor(profile(), { store }))).rejects.toMatchObject({ code: 'LOGIN_REQUIRED' });
   });
 
   it('confirmReplace is asked only for the same identity with a working login; a "no" keeps everything and is CANCELLED', async () => {
