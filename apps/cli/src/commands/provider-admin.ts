@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import {
   AuthError,
   clientSecretKey,
+  profileFetch,
   profileProviderId,
   resolveProfile,
   updateConfig,
@@ -118,6 +119,8 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
   }
 
   const settings = profile.settings;
+  // The profile's ca_file and the proxy variables apply to admin calls exactly as to a login.
+  const fetch = profileFetch(profile, cli.env);
   const adminUser = settings.admin?.username;
   const ctx: AdminContext<any> = {
     profile: name,
@@ -129,7 +132,7 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
         return secret;
       })()),
     interaction: cli.interaction,
-    fetch: cli.globals.verbose ? createVerboseFetch(globalThis.fetch, (line) => cli.out.essential(line)) : globalThis.fetch,
+    fetch: cli.globals.verbose ? createVerboseFetch(fetch, (line) => cli.out.essential(line)) : fetch,
     signal: cli.signal,
     ...(settings.timeout === undefined ? {} : { timeoutMs: settings.timeout * 1000 }),
     saveProfile: (profileName, table, secrets) => saveProfile(cli, config, profileName, table, secrets?.clientSecret),
