@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import {
   AuthError,
   clientSecretKey,
+  isProfileName,
+  PROFILE_NAME_RULE,
   profileFetch,
   profileProviderId,
   resolveProfile,
@@ -149,7 +151,11 @@ function optionKey(option: AdminOption): string {
   return option.name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
+/** A profile an admin command is about to create: a valid name, not taken yet. */
 function refuseExisting(config: AuthctlConfig, name: string): void {
+  if (!isProfileName(name)) {
+    throw new AuthError('USAGE', `"${name}" is not a valid profile name: ${PROFILE_NAME_RULE}`, { profile: name, hint: 'choose a name that follows the rule' });
+  }
   if (config.profiles[name]) {
     throw new AuthError('USAGE', `profile "${name}" already exists in ${config.file}`, {
       file: config.file,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { authctlHome, defaultConfigFile } from '../../src/config/paths.js';
+import { PROFILE_NAME_RULE } from '../../src/config/profile-name.js';
 import { AuthError, EXIT_CODES } from '../../src/errors.js';
 import { useTempDirs } from '../stores/helpers.js';
 
@@ -132,6 +133,16 @@ client_id = "test-publisher"
   it('an unknown [store] key and a non-string default_profile are CONFIG_INVALID naming the key', async () => {
     expect((await configError('[store]\ncache_file = "x"')).details.key).toBe('store.cache_file');
     expect((await configError('default_profile = 1')).message).toContain('default_profile must be a profile name (got 1)');
+  });
+
+  it('a profile name that could alias another profile\'s keys or overflow a file name is CONFIG_INVALID naming the key and the rule', async () => {
+    const aliasing = await configError('[profiles."svc#client_secret"]\nprovider = "oidc"');
+    expect(aliasing.message).toBe(`${aliasing.file}: profiles."svc#client_secret" is not a valid profile name: ${PROFILE_NAME_RULE}`);
+    expect(aliasing.details).toMatchObject({ key: 'profiles."svc#client_secret"', profile: 'svc#client_secret' });
+    expect((await configError(`[profiles."${'проф'.repeat(10)}"]\nprovider = "oidc"`)).message).toContain('is not a valid profile name');
+    const defaulted = await configError('default_profile = "a/b"');
+    expect(defaulted.message).toBe(`${defaulted.file}: default_profile must be a profile name (got "a/b")`);
+    expect(defaulted.hint).toContain(PROFILE_NAME_RULE);
   });
 
   it('an unreadable config path (a folder) is CONFIG_INVALID naming it', async () => {
