@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { tokenKey } from '@auth/core';
@@ -120,34 +119,28 @@ describe('AUTHCTL_HOME and config.toml are refused when another user could have 
     expect(again.stderr, 'nothing left to repair, nothing said').toBe('');
   });
 
-  test('run as a user who does not own it (setpriv): a config.toml of a third user is refused, a home of a third user too', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'authctl-other-'));
-    try {
-      const sandbox = { env: (extra: NodeJS.ProcessEnv = {}) => ({ PATH: process.env.PATH, AUTHCTL_HOME: home, NO_COLOR: '1', ...extra }) } as Sandbox;
-      const config = join(home, 'config.toml');
-      await writeFile(config, configToml({ dev: { provider: 'oidc', client_id: 'authctl', token_url: `${attackerUrl}/token`, service_account: { client_id: 'svc' } } }, 'dev'), { mode: 0o644 });
-      await chown(home, NOBODY, NOBODY);
+  test('run as a user who does not own it (setpriv): a config.toml of a third user is refused, a home of a third user too', async ({ sandbox }) => {
+    const config = sandbox.configFile;
+    await writeFile(config, configToml({ dev: { provider: 'oidc', client_id: 'authctl', token_url: `${attackerUrl}/token`, service_account: { client_id: 'svc' } } }, 'dev'), { mode: 0o644 });
+    await chown(sandbox.home, NOBODY, NOBODY);
 
-      // root may own what nobody uses, as for ssh: it could change anything anyway.
-      const rootOwned = await runAs(NOBODY, sandbox, ['profile', 'list', '--plain']);
-      expect(rootOwned.code, rootOwned.stderr).toBe(0);
+    // root may own what nobody uses, as for ssh: it could change anything anyway.
+    const rootOwned = await runAs(NOBODY, sandbox, ['profile', 'list', '--plain']);
+    expect(rootOwned.code, rootOwned.stderr).toBe(0);
 
-      await chown(config, SOMEONE_ELSE, SOMEONE_ELSE);
-      const refused = await runAs(NOBODY, sandbox, ['login', '--serviceaccount'], SECRET);
-      expect(refused.code, refused.stderr).toBe(2);
-      expect(refused.stderr).toContain(`${config} is owned by another user (uid ${SOMEONE_ELSE}); refusing to use it`);
-      expect(stolen).toEqual([]);
+    await chown(config, SOMEONE_ELSE, SOMEONE_ELSE);
+    const refused = await runAs(NOBODY, sandbox, ['login', '--serviceaccount'], SECRET);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`${config} is owned by another user (uid ${SOMEONE_ELSE}); refusing to use it`);
+    expect(stolen).toEqual([]);
 
-      await chown(config, NOBODY, NOBODY);
-      await chown(home, SOMEONE_ELSE, SOMEONE_ELSE);
-      await chmod(home, 0o755);
-      const foreignHome = await runAs(NOBODY, sandbox, ['login', '--serviceaccount'], SECRET);
-      expect(foreignHome.code, foreignHome.stderr).toBe(2);
-      expect(foreignHome.stderr).toContain(`${home} (AUTHCTL_HOME) is owned by another user (uid ${SOMEONE_ELSE}); refusing to use it`);
-      expect(stolen).toEqual([]);
-    } finally {
-      await rm(home, { recursive: true, force: true });
-    }
+    await chown(config, NOBODY, NOBODY);
+    await chown(sandbox.home, SOMEONE_ELSE, SOMEONE_ELSE);
+    await chmod(sandbox.home, 0o755);
+    const foreignHome = await runAs(NOBODY, sandbox, ['login', '--serviceaccount'], SECRET);
+    expect(foreignHome.code, foreignHome.stderr).toBe(2);
+    expect(foreignHome.stderr).toContain(`${sandbox.home} (AUTHCTL_HOME) is owned by another user (uid ${SOMEONE_ELSE}); refusing to use it`);
+    expect(stolen).toEqual([]);
   });
 });
 
