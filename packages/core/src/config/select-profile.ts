@@ -19,7 +19,8 @@ function checkedName(name: string, source: string): string {
     throw new AuthError('USAGE', `${source} is empty`, { hint: `name a profile (\`authctl profile list\` shows them), or leave ${source} out for the default one` });
   }
   if (!isProfileName(name)) {
-    throw new AuthError('USAGE', `${source} "${name}" is not a valid profile name: ${PROFILE_NAME_RULE}`, {
+    // Quoted as JSON: the name may hold anything, control characters included.
+    throw new AuthError('USAGE', `${source} ${JSON.stringify(name)} is not a valid profile name: ${PROFILE_NAME_RULE}`, {
       profile: name,
       hint: 'choose a name that follows the rule',
     });

@@ -19,9 +19,10 @@ export function profileOfKey(key: string): string {
 
 /**
  * The parsed JSON of a credential file, or undefined when there is none.
- * Like OpenSSH with a private key, a file any other user could read or write,
- * or that another user owns, is refused, not read. Synchronous on purpose: one small file on the
- * print-token hot path, where `fs/promises` costs more than the read.
+ * Like OpenSSH with a private key, a file any other user could read or
+ * write, or that another user owns, is refused, not read. Synchronous on
+ * purpose: one small file on the print-token hot path, where `fs/promises`
+ * costs more than the read.
  */
 export async function readCredentialFile(file: string, key: string): Promise<unknown> {
   let fd: number;
