@@ -92,7 +92,7 @@ export function createCli(command: Command, env: NodeJS.ProcessEnv = process.env
 
 /** The config file and the profile this run is about (flag > AUTHCTL_PROFILE > default_profile > "default"). */
 export async function loadProfileConfig(cli: Cli): Promise<{ config: AuthctlConfig; name: string }> {
-  const config = await loadConfig({ file: cli.globals.config, env: cli.env });
+  const config = await loadConfig({ file: cli.globals.config, env: cli.env, warn: (line) => cli.out.info(line) });
   return { config, name: selectProfileName(config, cli.globals.profile, cli.env) };
 }
 

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { tokenKey } from '@auth/core';
-import { beforeEach, describe, expect } from 'vitest';
+import { createTestCA, startKeycloakAdminDouble, type KeycloakAdminDouble } from '@auth/testkit';
+import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { test } from './support/fixtures.js';
 import { useFileStore } from './support/sandbox-files.js';
 import { usePrivateCaIdP } from './support/private-ca-idp.js';
@@ -72,5 +74,40 @@ describe('a private CA: per-profile ca_file and NODE_EXTRA_CA_CERTS', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${sandbox.configFile}: profiles.dev.ca_file names ${missing}, which does not exist`);
     expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
+describe('provider admin commands (`authctl keycloak …`) go through the profile\'s network settings', () => {
+  let keycloak: KeycloakAdminDouble;
+  let caFile: string;
+  beforeAll(async () => {
+    const ca = await createTestCA();
+    keycloak = await startKeycloakAdminDouble({ tls: { key: ca.key, cert: ca.cert } });
+    caFile = join(await mkdtemp(join(tmpdir(), 'authctl-kc-ca-')), 'private-ca.pem');
+    await writeFile(caFile, ca.ca);
+  });
+  afterAll(async () => {
+    await keycloak?.close();
+    if (caFile !== undefined) await rm(dirname(caFile), { recursive: true, force: true });
+  });
+
+  const adminProfile = (extra: Record<string, unknown> = {}) =>
+    configToml({ kc: { provider: 'keycloak', url: keycloak.url, realm: keycloak.realm, admin: { username: keycloak.admin.username }, ...extra } }, 'kc');
+  const adminEnv = () => ({ AUTHCTL_ADMIN_PASSWORD: keycloak.admin.password, NODE_EXTRA_CA_CERTS: '' });
+
+  test('an admin command against a Keycloak behind a private CA is refused without ca_file (exit 5, hint to set ca_file) and succeeds with it', async ({ sandbox }) => {
+    await sandbox.writeConfig(adminProfile());
+    const refused = await sandbox.run(['keycloak', 'roles', 'list', '--json'], { env: adminEnv() });
+    expect(refused.code, refused.stderr).toBe(5);
+    expect(refused.stderr).toContain('its TLS certificate is not trusted');
+    expect(refused.stderr).toMatch(/^hint: .*set ca_file = "\/path\/to\/ca\.pem" in \[profiles\.kc\]/m);
+    expect(refused.stderr).not.toMatch(STACK_FRAME);
+    expect(keycloak.adminRequests()).toEqual([]);
+
+    await sandbox.writeConfig(adminProfile({ ca_file: caFile }));
+    const listed = await sandbox.run(['keycloak', 'roles', 'list', '--json'], { env: adminEnv() });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as Array<{ name: string }>).map((role) => role.name)).toContain('insights.query');
+    expect(keycloak.adminRequests().map((request) => `${request.method} ${request.status}`)).toContain('GET 200');
   });
 });

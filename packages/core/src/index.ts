@@ -20,6 +20,7 @@ export * from './config/resolve-profile.js';
 export * from './config/write-config.js';
 export { parseToml } from './config/parse-toml.js';
 export * from './config/check-url.js';
+export * from './config/profile-name.js';
 
 // stores (helper: stores)
 export * from './stores/file-store.js';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
@@ -105,6 +105,23 @@ describe('readCachedToken (print-token hot path)', () => {
     expect(error.hint).toBe(`chmod 600 ${file}`);
     const full = await rejectedAuthError(store.get('dev'));
     expect(full.message).toBe(error.message);
+  });
+
+  it('a credential file another user owns is STORE_INSECURE on the hot path too, its token not handed out', async () => {
+    const { env, dir } = await home();
+    await createFileStore({ dir: join(dir, 'state', 'credentials') }).set('dev', oauthCredential({ issued_at: NOW, expires_at: NOW + 3600 }));
+    const file = join(dir, 'state', 'credentials', 'dev.json');
+    await chown(file, 65534, 65534);
+    const error = await rejectedAuthError(readCachedToken({ env, now: NOW }));
+    expect(error.code).toBe('STORE_INSECURE');
+    expect(error.message).toBe(`${file} is owned by another user (uid 65534); refusing to use it`);
+  });
+
+  it('a config.toml another user owns is refused on the hot path before any token is read', async () => {
+    const { env, dir, store } = await home();
+    await store.set('dev', oauthCredential({ issued_at: NOW, expires_at: NOW + 3600 }));
+    await chown(join(dir, 'config.toml'), 65534, 65534);
+    expect((await rejectedAuthError(readCachedToken({ env, now: NOW }))).code).toBe('CONFIG_INVALID');
   });
 
   it.each([

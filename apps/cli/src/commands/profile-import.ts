@@ -2,7 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { stringify } from 'smol-toml';
-import { AuthError, clientSecretKey, resolveProfile, tokenKey, updateConfig, type AuthctlConfig } from '@auth/core';
+import {
+  AuthError,
+  clientSecretKey,
+  isProfileName,
+  PROFILE_NAME_RULE,
+  resolveProfile,
+  tokenKey,
+  updateConfig,
+  type AuthctlConfig,
+} from '@auth/core';
 import { cliStore, importProvider, loadProfileConfig, type Cli, type StartCli } from '../context.js';
 import type { ImportedProfile, ImportSource } from '../import/imported-profile.js';
 import { defaultInfluxctlConfigFile, readInfluxctlConfig } from '../import/influxctl-config.js';
@@ -127,6 +136,13 @@ async function readSource(file: string, tool: Tool): Promise<string> {
 
 /** Core's own checks on the would-be profile, so nothing is written unless every profile is valid. */
 async function validate(config: AuthctlConfig, name: string, profile: ImportedProfile, from: { tool: Tool; file: string }): Promise<void> {
+  if (!isProfileName(name)) {
+    throw new AuthError('CONFIG_INVALID', `Cannot import ${from.tool} profile "${profile.source}" from ${from.file}: "${name}" is not a valid profile name: ${PROFILE_NAME_RULE}`, {
+      file: from.file,
+      profile: profile.source,
+      hint: `rename profile "${profile.source}" in ${from.file}, or change --prefix`,
+    });
+  }
   try {
     const provider = await importProvider(String(profile.table.provider));
     resolveProfile({ ...config, profiles: { ...config.profiles, [name]: profile.table } }, name, provider);

@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import {
   AuthError,
   clientSecretKey,
+  isProfileName,
+  PROFILE_NAME_RULE,
+  profileFetch,
   profileProviderId,
   resolveProfile,
   updateConfig,
@@ -118,6 +121,8 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
   }
 
   const settings = profile.settings;
+  // The profile's ca_file and the proxy variables apply to admin calls exactly as to a login.
+  const fetch = profileFetch(profile, cli.env);
   const adminUser = settings.admin?.username;
   const ctx: AdminContext<any> = {
     profile: name,
@@ -129,7 +134,7 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
         return secret;
       })()),
     interaction: cli.interaction,
-    fetch: cli.globals.verbose ? createVerboseFetch(globalThis.fetch, (line) => cli.out.essential(line)) : globalThis.fetch,
+    fetch: cli.globals.verbose ? createVerboseFetch(fetch, (line) => cli.out.essential(line)) : fetch,
     signal: cli.signal,
     ...(settings.timeout === undefined ? {} : { timeoutMs: settings.timeout * 1000 }),
     saveProfile: (profileName, table, secrets) => saveProfile(cli, config, profileName, table, secrets?.clientSecret),
@@ -146,7 +151,11 @@ function optionKey(option: AdminOption): string {
   return option.name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
+/** A profile an admin command is about to create: a valid name, not taken yet. */
 function refuseExisting(config: AuthctlConfig, name: string): void {
+  if (!isProfileName(name)) {
+    throw new AuthError('USAGE', `"${name}" is not a valid profile name: ${PROFILE_NAME_RULE}`, { profile: name, hint: 'choose a name that follows the rule' });
+  }
   if (config.profiles[name]) {
     throw new AuthError('USAGE', `profile "${name}" already exists in ${config.file}`, {
       file: config.file,

@@ -1,5 +1,5 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PAGE_STYLE } from '@auth/core';
@@ -35,6 +35,22 @@ async function get(url: string): Promise<number | 'refused'> {
     if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return 'refused';
     throw error;
   }
+}
+
+/** Sends `requestLine` to a loopback port byte for byte (no client library to tidy it up) and returns the whole answer. */
+async function rawRequest(port: number, requestLine: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  socket.setEncoding('utf8');
+  let answer = '';
+  socket.on('data', (chunk: string) => {
+    answer += chunk;
+  });
+  socket.write(`${requestLine}\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('end', resolve);
+    socket.once('error', reject);
+  });
+  return answer;
 }
 
 describe('browser flow (authorization code + PKCE, loopback callback)', () => {
@@ -154,5 +170,24 @@ describe('browser flow (authorization code + PKCE, loopback callback)', () => {
     expect(failed).toContain(PAGE_STYLE);
     expect(failed).not.toMatch(EXTERNAL_ASSET);
     expect(failed).toContain('then run <code>authctl login --profile dev</code> again');
+  });
+
+  test('a malformed request line (GET http://[/callback) gets 400 and the login keeps waiting, then completes', async ({ idp, sandbox }) => {
+    const run = sandbox.start(['login', '--flow', 'browser', '--no-browser', '--json'], { killAfterMs: 60_000 });
+    let exited = false;
+    void run.done.then(() => {
+      exited = true;
+    });
+    const authorizationUrl = String(parseEvent(await run.nextLine()).url);
+    const redirectUri = new URL(authorizationUrl).searchParams.get('redirect_uri')!;
+
+    const answer = await rawRequest(Number(new URL(redirectUri).port), 'GET http://[/callback HTTP/1.1');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(exited).toBe(false);
+
+    expect(await get(await idp.user.authorize(authorizationUrl, redirectUri))).toBe(200);
+    const result = await run.done;
+    expectLoginEvents(result, 'open_url');
+    expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 });

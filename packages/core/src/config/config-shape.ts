@@ -1,5 +1,6 @@
 import type { StoreBackend } from './types.js';
 import { configError, describeValue, isTable } from './config-error.js';
+import { isProfileName, PROFILE_NAME_RULE } from './profile-name.js';
 
 /** The top level of config.toml, checked by hand: zod is too slow to import on the hot path. */
 export interface ConfigShape {
@@ -18,8 +19,10 @@ export function checkConfigShape(doc: Record<string, unknown>, file: string): Co
 
   const defaultProfile = doc.default_profile;
   if (defaultProfile !== undefined) {
-    if (typeof defaultProfile !== 'string' || defaultProfile === '') {
-      throw configError(file, 'default_profile', `must be a profile name (got ${describeValue(defaultProfile)})`);
+    if (typeof defaultProfile !== 'string' || !isProfileName(defaultProfile)) {
+      throw configError(file, 'default_profile', `must be a profile name (got ${describeValue(defaultProfile)})`, {
+        hint: `fix default_profile in ${file}; a profile name has ${PROFILE_NAME_RULE}`,
+      });
     }
     shape.default_profile = defaultProfile;
   }
@@ -52,6 +55,13 @@ export function checkConfigShape(doc: Record<string, unknown>, file: string): Co
       throw configError(file, 'profiles', `must be a table of profiles ([profiles.NAME]) (got ${describeValue(profiles)})`);
     }
     for (const [name, profile] of Object.entries(profiles)) {
+      if (!isProfileName(name)) {
+        const key = `profiles.${JSON.stringify(name)}`;
+        throw configError(file, key, `is not a valid profile name: ${PROFILE_NAME_RULE}`, {
+          profile: name,
+          hint: `rename [${key}] in ${file}`,
+        });
+      }
       if (!isTable(profile)) {
         throw configError(file, `profiles.${name}`, `must be a table ([profiles.${name}]) (got ${describeValue(profile)})`, {
           profile: name,

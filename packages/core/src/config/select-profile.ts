@@ -1,10 +1,32 @@
 import { didYouMean } from '../did-you-mean.js';
 import { AuthError } from '../errors.js';
+import { isProfileName, PROFILE_NAME_RULE } from './profile-name.js';
 import type { AuthctlConfig } from './types.js';
 
-/** flag > AUTHCTL_PROFILE > default_profile > 'default'. Zod-free: the hot path uses it. */
+/**
+ * flag > AUTHCTL_PROFILE > default_profile > 'default'. An empty flag is a
+ * mistake (a variable that expanded to nothing), never the default profile;
+ * an empty variable counts as unset. Zod-free: the hot path uses it.
+ */
 export function selectProfileName(config: AuthctlConfig, flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return flag || env.AUTHCTL_PROFILE || config.default_profile || 'default';
+  if (flag !== undefined) return checkedName(flag, '--profile');
+  if (env.AUTHCTL_PROFILE) return checkedName(env.AUTHCTL_PROFILE, 'AUTHCTL_PROFILE');
+  // checkConfigShape has checked default_profile.
+  return config.default_profile ?? 'default';
+}
+
+function checkedName(name: string, source: string): string {
+  if (name === '') {
+    throw new AuthError('USAGE', `${source} is empty`, { hint: `name a profile (\`authctl profile list\` shows them), or leave ${source} out for the default one` });
+  }
+  if (!isProfileName(name)) {
+    // Quoted as JSON: the name may hold anything, control characters included.
+    throw new AuthError('USAGE', `${source} ${JSON.stringify(name)} is not a valid profile name: ${PROFILE_NAME_RULE}`, {
+      profile: name,
+      hint: 'choose a name that follows the rule',
+    });
+  }
+  return name;
 }
 
 /**

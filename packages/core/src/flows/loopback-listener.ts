@@ -41,7 +41,9 @@ export async function listenOnLoopback(port: number): Promise<LoopbackListener> 
     callback: (accept) =>
       new Promise<Callback>((resolve) => {
         onRequest = (req, res) => {
-          const url = new URL(req.url ?? '/', redirectUri);
+          // Anything may connect to the port; a request target no URL parser accepts is just another stray request.
+          const url = URL.parse(req.url ?? '/', redirectUri);
+          if (url === null) return send(res, 400, page('Bad request', 'This is not a login callback.'));
           if (req.method !== 'GET' || url.pathname !== '/callback') return send(res, 404, page('Not found', 'Nothing here.'));
           const verdict = accept(url);
           if (verdict !== 'accept') return send(res, 400, page('This login link is not valid', verdict.reject));

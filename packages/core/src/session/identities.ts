@@ -12,6 +12,7 @@
  * a crash leaves at worst a second copy, never a loss. Where an identity is
  * both active and waiting, the active copy wins (it is the one refreshed).
  */
+import { createHash } from 'node:crypto';
 import type { CredentialStore } from '../contracts/credential-store.js';
 import { AuthError } from '../errors.js';
 import { tokenKey, type OAuthCredential } from '../token-set.js';
@@ -21,7 +22,31 @@ import type { SessionContext } from './types.js';
 
 /** Credential store key of a profile's identity that is not the active one. */
 export function identityKey(profile: string, identity: string): string {
-  return `${profile}#identity:${identity}`;
+  return `${profile}#identity:${identityKeyPart(identity)}`;
+}
+
+/** Names up to this many characters, URI-encoded as the file store writes them, stay as they are in keys. */
+const VERBATIM_LIMIT = 96;
+/** The readable start kept of a longer name, in encoded characters. */
+const PREFIX_LIMIT = 48;
+
+/**
+ * An IdP may name a person with a 256-character `preferred_username`, too
+ * long for a file name once encoded. Such a name is keyed by its first
+ * characters and the SHA-256 of the whole name: bounded, and distinct for
+ * distinct names. Its encoded length is always above VERBATIM_LIMIT (the
+ * prefix alone is more than PREFIX_LIMIT minus one code point, 12 encoded
+ * characters at most, and the hash adds 65), so it never equals a key kept
+ * as it is. The full name stays in the credential (`identity`).
+ */
+function identityKeyPart(identity: string): string {
+  if (encodeURIComponent(identity).length <= VERBATIM_LIMIT) return identity;
+  let prefix = '';
+  for (const char of identity) {
+    if (encodeURIComponent(prefix + char).length > PREFIX_LIMIT) break;
+    prefix += char;
+  }
+  return `${prefix}~${createHash('sha256').update(identity).digest('hex')}`;
 }
 
 export interface StoredIdentity {
@@ -38,10 +63,12 @@ export async function listIdentities(store: CredentialStore, profile: string): P
   if (active !== undefined) found.set(identityOf(active), { identity: identityOf(active), active: true, credential: active });
   const prefix = identityKey(profile, '');
   for (const key of await store.list()) {
-    const identity = key.slice(prefix.length);
-    if (!key.startsWith(prefix) || found.has(identity)) continue;
+    const part = key.slice(prefix.length);
+    if (!key.startsWith(prefix) || found.has(part)) continue;
     const credential = await readOAuth(store, key);
-    if (credential !== undefined) found.set(identity, { identity, active: false, credential });
+    // A long name is shortened in its key (identityKey); the credential holds it whole.
+    const identity = credential?.identity ?? part;
+    if (credential !== undefined && !found.has(identity)) found.set(identity, { identity, active: false, credential });
   }
   return [...found.values()].sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
 }

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { ownedBySelfOrRoot } from '../config/permissions.js';
 import { AuthError } from '../errors.js';
 
 /**
@@ -18,9 +19,10 @@ export function profileOfKey(key: string): string {
 
 /**
  * The parsed JSON of a credential file, or undefined when there is none.
- * Like OpenSSH with a private key, a file any other user could read or write
- * is refused, not read. Synchronous on purpose: one small file on the
- * print-token hot path, where `fs/promises` costs more than the read.
+ * Like OpenSSH with a private key, a file any other user could read or
+ * write, or that another user owns, is refused, not read. Synchronous on
+ * purpose: one small file on the print-token hot path, where `fs/promises`
+ * costs more than the read.
  */
 export async function readCredentialFile(file: string, key: string): Promise<unknown> {
   let fd: number;
@@ -39,7 +41,15 @@ export async function readCredentialFile(file: string, key: string): Promise<unk
   let text: string;
   try {
     // fstat the open handle, not the path: no window to swap the file in between.
-    const { mode } = fstatSync(fd);
+    const { mode, uid } = fstatSync(fd);
+    // A token another user planted would be handed out as this user's.
+    if (!ownedBySelfOrRoot(uid)) {
+      throw new AuthError('STORE_INSECURE', `${file} is owned by another user (uid ${uid}); refusing to use it`, {
+        file,
+        profile: profileOfKey(key),
+        hint: `move it away and run \`authctl login --profile ${profileOfKey(key)}\``,
+      });
+    }
     if ((mode & 0o077) !== 0) {
       const octal = `0${(mode & 0o777).toString(8)}`;
       throw new AuthError('STORE_INSECURE', `${file} is accessible by other users (mode ${octal}); refusing to use it`, {

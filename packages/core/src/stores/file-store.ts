@@ -1,5 +1,7 @@
+import type { Stats } from 'node:fs';
 import { chmod, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ownedBySelfOrRoot, refuseUnsafe, repairFolder } from '../config/permissions.js';
 import type { CredentialStore } from '../contracts/credential-store.js';
 import { AuthError } from '../errors.js';
 import { syncDir, writeFileAtomic } from './atomic-write.js';
@@ -12,6 +14,14 @@ export type { FileLockOptions };
 export interface FileStoreOptions {
   /** Folder of the credential files; created 0700, repaired to 0700 when wider. */
   dir: string;
+  /**
+   * The folder holding `dir` (`store.path`), when it is authctl's own: others
+   * may read it but never write it (or they could swap `dir`); a wider mode
+   * is repaired.
+   */
+  stateDir?: string;
+  /** Says what was repaired, a folder's mode (default: stderr). */
+  warn?: (line: string) => void;
   /** Lock wait bound and stale-lock age (defaults: 60 s, 10 s). */
   lock?: FileLockOptions;
 }
@@ -25,6 +35,11 @@ const FILE_SUFFIX = '.json';
  */
 export function createFileStore(opts: FileStoreOptions): CredentialStore {
   const dir = resolve(opts.dir);
+  const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const secureDir = (create: boolean) => {
+    if (opts.stateDir !== undefined) repairFolder({ path: resolve(opts.stateDir), code: 'STORE_INSECURE' }, warn);
+    return secureCredentialsDir(dir, create, warn);
+  };
   const fileOf = (key: string) => join(dir, credentialFileName(key));
 
   return {
@@ -32,7 +47,7 @@ export function createFileStore(opts: FileStoreOptions): CredentialStore {
     id: 'file',
 
     async get(key) {
-      if (!(await secureDir(dir, false))) return undefined;
+      if (!(await secureDir(false))) return undefined;
       const file = fileOf(key);
       const raw = await readCredentialFile(file, key);
       return raw === undefined ? undefined : storedCredential(raw, file, key);
@@ -40,7 +55,7 @@ export function createFileStore(opts: FileStoreOptions): CredentialStore {
 
     async set(key, value) {
       const credential = credentialToStore(key, value);
-      await secureDir(dir, true);
+      await secureDir(true);
       await writeFileAtomic(fileOf(key), `${JSON.stringify(credential, null, 2)}\n`);
     },
 
@@ -56,7 +71,7 @@ export function createFileStore(opts: FileStoreOptions): CredentialStore {
     },
 
     async list() {
-      if (!(await secureDir(dir, false))) return [];
+      if (!(await secureDir(false))) return [];
       // Temp files end in .tmp and locks in .lock, so the suffix alone tells credentials apart.
       return (await readdir(dir))
         .filter((name) => name.endsWith(FILE_SUFFIX))
@@ -65,7 +80,7 @@ export function createFileStore(opts: FileStoreOptions): CredentialStore {
     },
 
     async withLock(key, fn) {
-      await secureDir(dir, true);
+      await secureDir(true);
       const file = fileOf(key);
       return withFileLock(file, `${file.slice(0, -FILE_SUFFIX.length)}.lock`, `credential "${key}"`, fn, opts.lock);
     },
@@ -82,20 +97,20 @@ function keyOfFileName(encoded: string): string[] {
 }
 
 /**
- * Makes sure `dir` is a folder only its owner can enter: created 0700 when
- * `create`, narrowed to 0700 when wider. False when it does not exist.
+ * Makes sure `dir` is a folder of this user only they can enter: created
+ * 0700 when `create`, narrowed to 0700 when wider (with a message), refused
+ * when another user owns it. False when it does not exist.
  */
-async function secureDir(dir: string, create: boolean): Promise<boolean> {
-  let mode: number;
+async function secureCredentialsDir(dir: string, create: boolean, warn: (line: string) => void): Promise<boolean> {
+  let info: Stats;
   try {
-    const info = await stat(dir);
+    info = await stat(dir);
     if (!info.isDirectory()) {
       throw new AuthError('STORE_UNAVAILABLE', `the credential store ${dir} is not a folder`, {
         file: dir,
         hint: `move ${dir} away, or set store.path in the config to another folder`,
       });
     }
-    mode = info.mode;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     if (!create) return false;
@@ -103,16 +118,20 @@ async function secureDir(dir: string, create: boolean): Promise<boolean> {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     return true;
   }
-  if ((mode & 0o077) !== 0) {
-    try {
-      await chmod(dir, 0o700);
-    } catch (error) {
-      throw new AuthError('STORE_INSECURE', `${dir} is accessible by other users (mode 0${(mode & 0o777).toString(8)}) and cannot be fixed`, {
-        file: dir,
-        hint: `chmod 700 ${dir}`,
-        cause: error,
-      });
-    }
+  const mode = info.mode & 0o777;
+  if (!ownedBySelfOrRoot(info.uid) || (mode & 0o077) === 0) {
+    refuseUnsafe(info, { path: dir, code: 'STORE_INSECURE' });
+    return true;
   }
+  try {
+    await chmod(dir, 0o700);
+  } catch (error) {
+    throw new AuthError('STORE_INSECURE', `${dir} is accessible by other users (mode 0${mode.toString(8)}) and cannot be fixed`, {
+      file: dir,
+      hint: `chmod 700 ${dir}`,
+      cause: error,
+    });
+  }
+  warn(`warning: ${dir} was accessible by other users (mode 0${mode.toString(8)}); changed it to 0700`);
   return true;
 }

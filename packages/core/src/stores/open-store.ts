@@ -9,7 +9,8 @@ import { createKeyringStore } from './keyring-store.js';
 export interface OpenStoreOptions {
   /**
    * Prints a warning line (default: stderr). `auto` warns once per process
-   * when a new credential goes to a file because the OS keyring is not usable.
+   * when a new credential goes to a file because the OS keyring is not usable;
+   * the file store says when it narrowed a folder's mode.
    */
   warn?: (line: string) => void;
 }
@@ -21,11 +22,11 @@ export interface OpenStoreOptions {
  * reached, within a bounded time, when a credential is read or written.
  */
 export function openStore(config: AuthctlConfig, options: OpenStoreOptions = {}): CredentialStore {
-  const file = createFileStore({ dir: credentialsDir(config.store.path) });
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const file = createFileStore({ dir: credentialsDir(config.store.path), stateDir: config.store.path, warn });
   if (config.store.backend === 'file') return file;
   const keyring = createKeyringStore({ storePath: config.store.path });
   if (config.store.backend === 'keyring') return keyring;
-  const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   return createAutoStore({
     file,
     keyring,

@@ -42,7 +42,7 @@ export interface SwitchStoreResult {
  */
 export async function switchStoreBackend(config: AuthctlConfig, target: StoreBackend): Promise<SwitchStoreResult> {
   const keyring = createKeyringStore({ storePath: config.store.path });
-  const stores: Record<Place, CredentialStore> = { file: createFileStore({ dir: credentialsDir(config.store.path) }), keyring };
+  const stores: Record<Place, CredentialStore> = { file: createFileStore({ dir: credentialsDir(config.store.path), stateDir: config.store.path }), keyring };
   const status = await probeKeyring(keyring.place.service);
   if (!status.usable && target === 'keyring') {
     throw new AuthError('STORE_UNAVAILABLE', `cannot move credentials to the OS keyring (${keyringName()}): ${status.reason}`, {

@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { authctlHome, defaultConfigFile } from '../../src/config/paths.js';
+import { PROFILE_NAME_RULE } from '../../src/config/profile-name.js';
 import { AuthError, EXIT_CODES } from '../../src/errors.js';
 import { useTempDirs } from '../stores/helpers.js';
 
@@ -33,6 +34,49 @@ describe('config home', () => {
 
   it('a relative XDG_CONFIG_HOME is ignored, as the XDG spec requires', () => {
     expect(authctlHome({ XDG_CONFIG_HOME: 'relative/dir' })).toBe(join(homedir(), '.config', 'authctl'));
+  });
+});
+
+describe('who may have written the config (like ssh with ~/.ssh)', () => {
+  /** Another local user: these tests run as root, which may hand files to anyone. */
+  const NOBODY = 65534;
+
+  it('a config.toml another user owns is CONFIG_INVALID naming it and the chown, before its content is used', async () => {
+    const { env, file } = await homeWith('[profiles.dev]\nprovider = "oidc"\n');
+    await chown(file, NOBODY, NOBODY);
+    const error = await loadConfig({ env }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', message: `${file} is owned by another user (uid ${NOBODY}); refusing to use it` });
+    expect((error as AuthError).hint).toMatch(new RegExp(`sudo chown \\S+ ${file}`));
+  });
+
+  it('a config.toml that group or others may write is refused with `chmod go-w`; a readable one is fine', async () => {
+    const { env, file } = await homeWith('');
+    await chmod(file, 0o620);
+    expect(await loadConfig({ env }).catch((e: unknown) => e)).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `${file} is writable by other users (mode 0620); refusing to use it`,
+      details: { hint: `check what it says, then \`chmod go-w ${file}\`` },
+    });
+    await chmod(file, 0o644);
+    expect((await loadConfig({ env })).exists).toBe(true);
+  });
+
+  it('an AUTHCTL_HOME others may write is refused and left as it is; the default home is repaired with a message', async () => {
+    const { env, home } = await homeWith('');
+    await chmod(home, 0o777);
+    expect(await loadConfig({ env }).catch((e: unknown) => e)).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `${home} (AUTHCTL_HOME) is writable by other users (mode 0777); refusing to use it`,
+    });
+    expect((await stat(home)).mode & 0o777).toBe(0o777);
+
+    const xdg = await tempDir();
+    await mkdir(join(xdg, 'authctl'), { mode: 0o700 });
+    await chmod(join(xdg, 'authctl'), 0o775);
+    const warnings: string[] = [];
+    await loadConfig({ env: { XDG_CONFIG_HOME: xdg }, warn: (line) => warnings.push(line) });
+    expect(warnings).toEqual([`warning: ${join(xdg, 'authctl')} was writable by other users (mode 0775); changed it to 0755`]);
+    expect((await stat(join(xdg, 'authctl'))).mode & 0o777).toBe(0o755);
   });
 });
 
@@ -132,6 +176,16 @@ client_id = "test-publisher"
   it('an unknown [store] key and a non-string default_profile are CONFIG_INVALID naming the key', async () => {
     expect((await configError('[store]\ncache_file = "x"')).details.key).toBe('store.cache_file');
     expect((await configError('default_profile = 1')).message).toContain('default_profile must be a profile name (got 1)');
+  });
+
+  it('a profile name that could alias another profile\'s keys or overflow a file name is CONFIG_INVALID naming the key and the rule', async () => {
+    const aliasing = await configError('[profiles."svc#client_secret"]\nprovider = "oidc"');
+    expect(aliasing.message).toBe(`${aliasing.file}: profiles."svc#client_secret" is not a valid profile name: ${PROFILE_NAME_RULE}`);
+    expect(aliasing.details).toMatchObject({ key: 'profiles."svc#client_secret"', profile: 'svc#client_secret' });
+    expect((await configError(`[profiles."${'проф'.repeat(10)}"]\nprovider = "oidc"`)).message).toContain('is not a valid profile name');
+    const defaulted = await configError('default_profile = "a/b"');
+    expect(defaulted.message).toBe(`${defaulted.file}: default_profile must be a profile name (got "a/b")`);
+    expect(defaulted.hint).toContain(PROFILE_NAME_RULE);
   });
 
   it('an unreadable config path (a folder) is CONFIG_INVALID naming it', async () => {

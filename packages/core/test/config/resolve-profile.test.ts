@@ -56,9 +56,30 @@ describe('selectProfileName: flag > AUTHCTL_PROFILE > default_profile > "default
     expect(selectProfileName(await configFrom(''), undefined, {})).toBe('default');
   });
 
-  it('an empty flag or variable counts as unset', async () => {
+  it('an empty AUTHCTL_PROFILE counts as unset; an empty --profile is USAGE, never the default profile', async () => {
     const config = await configFrom('default_profile = "fromfile"');
-    expect(selectProfileName(config, '', { AUTHCTL_PROFILE: '' })).toBe('fromfile');
+    expect(selectProfileName(config, undefined, { AUTHCTL_PROFILE: '' })).toBe('fromfile');
+    const error = (() => {
+      try {
+        return selectProfileName(config, '', {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toMatchObject({ code: 'USAGE', message: '--profile is empty' });
+  });
+
+  it('a name that could alias another key or overflow a file name is USAGE naming the source and the rule', async () => {
+    const config = await configFrom('');
+    for (const [flag, env, message] of [
+      ['svc#client_secret', {}, '--profile "svc#client_secret" is not a valid profile name'],
+      [undefined, { AUTHCTL_PROFILE: 'проф'.repeat(10) }, `AUTHCTL_PROFILE "${'проф'.repeat(10)}" is not a valid profile name`],
+      ['a'.repeat(65), {}, 'is not a valid profile name'],
+      ['../up', {}, 'is not a valid profile name'],
+    ] as const) {
+      expect(() => selectProfileName(config, flag, env)).toThrow(message);
+    }
+    expect(selectProfileName(config, `A1.b_c-${'d'.repeat(57)}`, {})).toHaveLength(64);
   });
 });
 

@@ -235,6 +235,45 @@ describe('how an identity is named', () => {
   });
 });
 
+describe('identity names too long for a file name', () => {
+  /** A 230-character preferred_username, and another that differs from it only at the end. */
+  const long = `${'x'.repeat(229)}1`;
+  const twin = `${'x'.repeat(229)}2`;
+  const named = (credential: OAuthCredential, identity: string): OAuthCredential => ({ ...credential, identity });
+
+  it('a 230-character identity and one differing only in its last character both fit the file store, each under its own key, listed by full name', async () => {
+    const store = createFileStore({ dir: await tempDir() });
+    const alice = await loginAs(store, 'alice');
+
+    expect(await saveAsActive(store, 'dev', named(alice, long))).toEqual({ identity: long, previous: 'alice' });
+    expect(await saveAsActive(store, 'dev', named(alice, twin))).toEqual({ identity: twin, previous: long });
+    expect(await identities(store)).toEqual({ alice: false, [long]: false, [twin]: true });
+
+    expect(identityKey('dev', long)).not.toBe(identityKey('dev', twin));
+    expect((await switchIdentity(store, 'dev', long)).identity).toBe(long);
+    expect(await identities(store)).toEqual({ alice: false, [long]: true, [twin]: false });
+  });
+
+  it('store keys of identities stay bounded: every key of a 64-character profile encodes to at most 200 characters, the longest names included', () => {
+    const profileName = 'p'.repeat(64);
+    for (const identity of ['alice', 'a@example.com', 'x'.repeat(256), 'é'.repeat(256), '😀'.repeat(256), `${'a'.repeat(95)}~`]) {
+      expect(encodeURIComponent(identityKey(profileName, identity)).length, identity).toBeLessThanOrEqual(200);
+    }
+  });
+
+  it('a name is kept as it is in its key up to a length every shortened name exceeds, so the two kinds never collide', () => {
+    const part = (identity: string) => identityKey('dev', identity).slice('dev#identity:'.length);
+    const names = ['y', 'é', '😀', '@'].flatMap((unit) => Array.from({ length: 300 }, (_, i) => unit.repeat(i + 1)));
+    const kept = names.filter((name) => part(name) === name);
+    const shortened = names.filter((name) => part(name) !== name);
+    expect(kept).toContain('y'.repeat(20));
+    expect(shortened).toContain('y'.repeat(230));
+    const encodedLength = (name: string) => encodeURIComponent(part(name)).length;
+    expect(Math.max(...kept.map(encodedLength))).toBeLessThan(Math.min(...shortened.map(encodedLength)));
+    expect(new Set(shortened.map(part)).size, 'no two shortened names share a key').toBe(shortened.length);
+  });
+});
+
 describe('switching while the token manager refreshes', () => {
   it('a refresh and a switch racing on the same profile (file store) never lose a rotated refresh token', async () => {
     const store = createFileStore({ dir: await tempDir() });

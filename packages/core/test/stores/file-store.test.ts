@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileStore } from '../../src/stores/file-store.js';
@@ -10,6 +10,8 @@ const tempDir = useTempDirs();
 
 describeStoreContract('file', async () => createFileStore({ dir: join(await tempDir(), 'credentials') }));
 
+/** Another local user: these tests run as root, which may hand files to anyone. */
+const NOBODY = 65534;
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 
 describe('file store on disk', () => {
@@ -27,13 +29,48 @@ describe('file store on disk', () => {
     expect(CredentialSchema.parse(JSON.parse(await readFile(join(dir, 'dev.json'), 'utf8')))).toEqual(credential);
   });
 
-  it('repairs a credential folder with wider modes than 0700', async () => {
+  it('repairs a credential folder with wider modes than 0700, and says so', async () => {
     const dir = join(await tempDir(), 'credentials');
     await mkdir(dir, { mode: 0o755 });
     await chmod(dir, 0o755);
-    const store = createFileStore({ dir });
+    const warnings: string[] = [];
+    const store = createFileStore({ dir, warn: (line) => warnings.push(line) });
     expect(await store.get('dev')).toBeUndefined();
     expect(await modeOf(dir)).toBe(0o700);
+    expect(warnings).toEqual([`warning: ${dir} was accessible by other users (mode 0755); changed it to 0700`]);
+    expect(await store.get('dev')).toBeUndefined();
+    expect(warnings, 'once repaired, nothing more to say').toHaveLength(1);
+  });
+
+  it('a state folder others may write is repaired to drop their write access, with a message; one another user owns is refused', async () => {
+    const state = join(await tempDir(), 'state');
+    const dir = join(state, 'credentials');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(state, 0o777);
+    const warnings: string[] = [];
+    const store = createFileStore({ dir, stateDir: state, warn: (line) => warnings.push(line) });
+    await store.set('dev', oauthCredential());
+    expect(await modeOf(state)).toBe(0o755);
+    expect(warnings).toEqual([`warning: ${state} was writable by other users (mode 0777); changed it to 0755`]);
+
+    await chown(state, NOBODY, NOBODY);
+    const error = await rejectedAuthError(store.get('dev'));
+    expect(error.code).toBe('STORE_INSECURE');
+    expect(error.message).toBe(`${state} is owned by another user (uid ${NOBODY}); refusing to use it`);
+    expect(error.hint).toContain(`chown`);
+  });
+
+  it('a credential folder or file another user owns is refused, whatever its mode (this process may be root and read it anyway)', async () => {
+    const dir = await tempDir();
+    const store = createFileStore({ dir });
+    await store.set('dev', oauthCredential());
+    await chown(join(dir, 'dev.json'), NOBODY, NOBODY);
+    const planted = await rejectedAuthError(store.get('dev'));
+    expect(planted.code).toBe('STORE_INSECURE');
+    expect(planted.message).toBe(`${join(dir, 'dev.json')} is owned by another user (uid ${NOBODY}); refusing to use it`);
+
+    await chown(dir, NOBODY, NOBODY);
+    expect((await rejectedAuthError(store.list())).message).toBe(`${dir} is owned by another user (uid ${NOBODY}); refusing to use it`);
   });
 
   it('refuses a world-readable credential file with STORE_INSECURE naming the file and its mode, without reading it', async () => {

@@ -126,6 +126,8 @@ function statusError(method: Method, url: string, status: number, body: unknown,
 }
 
 function transportError(error: unknown, url: string, timeoutMs: number): AuthError {
+  // The profile's fetch already explains what it knows (an untrusted TLS certificate: set ca_file).
+  if (AuthError.is(error)) return error;
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError') {
     return new AuthError('TIMEOUT', `No answer from ${url} within ${timeoutMs / 1000} s`, {

@@ -10,9 +10,10 @@
 // - status codes and both error shapes: `{"errorMessage":…}` (409 "Client X already exists")
 //   and `{"error":…}` (401 "HTTP 401 Unauthorized", 403 "HTTP 403 Forbidden", 404s).
 // Tokens are RS256 JWTs; every admin call verifies its bearer through the master realm's JWKS.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createSigningKey, type SigningKey } from '../doubles/signing-key.js';
 import { readText } from '../request-body.js';
 import { RealmModel, type Answer } from './realm-model.js';
@@ -28,6 +29,8 @@ export interface KeycloakAdminDoubleOptions {
   admin?: { username: string; password: string };
   /** Admin token lifetime in seconds (Keycloak's default for master is 60). */
   adminTokenTtl?: number;
+  /** Serve HTTPS with this key and certificate (e.g. from `createTestCA`) instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface RecordedRequest {
@@ -38,7 +41,7 @@ export interface RecordedRequest {
 }
 
 export interface KeycloakAdminDouble {
-  /** Server origin, e.g. `http://127.0.0.1:PORT` (the profile's `url`). */
+  /** Server origin, e.g. `http://127.0.0.1:PORT` (`https://` with the `tls` option; the profile's `url`). */
   url: string;
   /** `url` + base path: where `/realms` and `/admin` live. */
   base: string;
@@ -71,7 +74,8 @@ export async function startKeycloakAdminDouble(options: KeycloakAdminDoubleOptio
   ]);
   const requests: RecordedRequest[] = [];
   let url = '';
-  let masterJwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  // The master realm's published JWKS, read in-process: over HTTPS a fetch of it would need the test CA trusted here too.
+  const masterJwks = createLocalJWKSet(keys.get(MASTER)!.jwks());
 
   const issuer = (realm: string) => `${url}${basePath}/realms/${realm}`;
   const oauthError = (status: number, error: string, description: string): Answer => ({ status, body: { error, error_description: description } });
@@ -128,7 +132,6 @@ export async function startKeycloakAdminDouble(options: KeycloakAdminDoubleOptio
   async function authorize(req: IncomingMessage): Promise<Answer | undefined> {
     const header = req.headers.authorization ?? '';
     if (!header.startsWith('Bearer ')) return { status: 401, body: { error: 'HTTP 401 Unauthorized' } };
-    masterJwks ??= createRemoteJWKSet(new URL(`${issuer(MASTER)}/protocol/openid-connect/certs`));
     try {
       const { payload } = await jwtVerify(header.slice(7), masterJwks, { issuer: issuer(MASTER), algorithms: ['RS256'] });
       const roles = (payload.realm_access as { roles?: string[] } | undefined)?.roles ?? [];
@@ -216,7 +219,7 @@ export async function startKeycloakAdminDouble(options: KeycloakAdminDoubleOptio
     return { status: 404, body: { error: 'HTTP 404 Not Found' } };
   }
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       let answer: Answer;
       try {
@@ -227,9 +230,10 @@ export async function startKeycloakAdminDouble(options: KeycloakAdminDoubleOptio
       requests.push({ method: req.method ?? 'GET', path: (req.url ?? '/').slice(basePath.length), status: answer.status });
       send(res, answer);
     })();
-  });
+  };
+  const server = options.tls === undefined ? createHttpServer(handle) : createHttpsServer(options.tls, handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     url,
