@@ -54,7 +54,7 @@ export async function startAuthServer({ config, logger = createLogger(), shutdow
   const issuer = config.issuer ?? `http://${formatHostForUrl(listen.host)}:${port}`;
 
   const accounts = createAccounts(config.users);
-  const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'));
+  const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'), { log: logger });
   const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass() });
   const routes = createRoutes({ provider, accounts, csrfKey: keys.csrf_secret, logger });
   provider.use(requestLog(logger));
@@ -75,7 +75,7 @@ export async function startAuthServer({ config, logger = createLogger(), shutdow
     provider,
     close: async () => {
       await closeGracefully(server, shutdownTimeoutMs);
-      await state.flush();
+      await state.close();
     },
   };
 }
