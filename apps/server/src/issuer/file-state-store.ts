@@ -325,7 +325,7 @@ export class FileStateStore {
           // Logged once per outage, with the path and the OS error; never a stack trace.
           if (!this.failure) {
             this.log?.error(
-              { event: 'state.write_failed', file: this.file, code: error.code, err: { message: error.message } },
+              { event: 'state.write_failed', file: this.file, code: error.code, reason: error.message },
               `cannot write issuer state to ${this.file}; retrying, and refusing changes until it works`,
             );
           }
