@@ -21,6 +21,10 @@ export function errorBoundary(logger: Logger) {
       if ((ctx.request.length ?? 0) > BODY_LIMIT_BYTES) {
         throw new HttpProblem(413, 'Request too large', `The request body is larger than ${BODY_LIMIT_BYTES} bytes.`, 'Send a smaller request.');
       }
+      // oidc-provider builds its URLs from the request's own; a Host (or trusted X-Forwarded-Host) that is no host makes them throw.
+      if (!URL.canParse(ctx.href)) {
+        throw new HttpProblem(400, 'Bad request', 'The Host header is not a valid host name and port.', 'Send the request to the issuer’s address.');
+      }
       await next();
     } catch (error) {
       const problem = toProblem(error);
