@@ -4,7 +4,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { start, type RunningBinary } from './support/binary.js';
 import { formOf, HttpUser } from './support/http-user.js';
 import { fileAppears, rssMiB, stderrMatches } from './support/process-watch.js';
-import { makeDataDir, removeDataDir } from './support/test-server.js';
+import { clientCredentialsToken, discover } from './support/oauth-client.js';
+import { makeDataDir, removeDataDir, SERVICE_SECRET } from './support/test-server.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -14,7 +15,9 @@ afterEach(async () => {
 async function serve(logLevel = 'info'): Promise<{ server: RunningBinary; dataDir: string }> {
   const dataDir = await makeDataDir();
   cleanup.push(() => removeDataDir(dataDir));
-  const server = await start(['--dev', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', logLevel]);
+  const server = await start(['--dev', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', logLevel], {
+    env: { AUTH_SERVER_DEV_CLIENT_SECRET: SERVICE_SECRET },
+  });
   cleanup.push(() => server.stop());
   return { server, dataDir };
 }
@@ -96,6 +99,8 @@ describe('a state file that cannot be written', () => {
     expect((await get(`${server.issuer}/.well-known/openid-configuration`)).status).toBe(200);
     expect((await get(`${server.issuer}/jwks`)).status).toBe(200);
     expect((await get(authorizationUrl(server.issuer, 'during-outage'))).status).toBe(303);
+    // A JWT access token is not stored, so client credentials keep working.
+    expect((await clientCredentialsToken(await discover(server.issuer))).access_token).toBeTruthy();
 
     await rmdir(stateFile);
     await stderrMatches(server.child, server.stderr, /"event":"state\.write_recovered"/);
