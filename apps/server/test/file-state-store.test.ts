@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Adapter } from 'oidc-provider';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FileStateStore, type FileStateStoreOptions } from '../src/issuer/file-state-store.js';
 import { makeDataDir, removeDataDir } from './support/test-server.js';
 
@@ -101,14 +101,21 @@ describe('caps on what anyone can create without signing in', () => {
     expect(await codes.findByUserCode!('P4')).toBeDefined();
   });
 
-  test('an expired record is dropped from memory, not only hidden', async () => {
-    let now = 1_000_000;
-    const { store, model } = await openStore({ now: () => now });
-    await model('Interaction').upsert('short', interaction('authctl'), 60);
-    expect(store.count('Interaction')).toBe(1);
-    now += 61_000;
-    expect(store.count('Interaction')).toBe(0);
-    expect(await model('Interaction').find('short')).toBeUndefined();
+  test('expired records are swept from memory, not only hidden', async () => {
+    vi.useFakeTimers();
+    try {
+      let now = 1_000_000;
+      const { store, model } = await openStore({ now: () => now, sweepIntervalMs: 60_000 });
+      await model('Interaction').upsert('short', interaction('authctl'), 60);
+      await model('Interaction').upsert('long', interaction('authctl'), 3600);
+      now += 61_000;
+      expect(store.count('Interaction')).toBe(2);
+      vi.advanceTimersByTime(60_000);
+      expect(store.count('Interaction')).toBe(1);
+      expect(await model('Interaction').find('long')).toBeDefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

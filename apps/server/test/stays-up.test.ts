@@ -76,7 +76,7 @@ describe('a flood of unauthenticated authorization requests', () => {
     expect(stateFile?.size ?? 0).toBeLessThan(64 * 1024);
     expect((await get(`${server.issuer}/healthz`)).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
-  }, 120_000);
+  }, 240_000);
 });
 
 describe('a state file that cannot be written', () => {

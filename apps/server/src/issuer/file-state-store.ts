@@ -183,10 +183,10 @@ export class FileStateStore {
     };
   }
 
-  /** Live records of a model that are in memory (written or not); for tests and diagnostics. */
+  /** Records of a model held in memory (written or not, expired but not yet swept); for tests and diagnostics. */
   count(model: string): number {
     let count = 0;
-    for (const key of this.records.keys()) if (key.startsWith(`${model}:`) && this.live(key)) count++;
+    for (const key of this.records.keys()) if (key.startsWith(`${model}:`)) count++;
     return count;
   }
 
