@@ -6,18 +6,40 @@ import { nonceOf } from './security-headers.js';
 /**
  * oidc-provider's device-flow page hooks (RFC 8628 §3.3), rendered with our
  * pages. The forms post back to oidc-provider, which checks their `xsrf`
- * token against the session; a mismatch comes back here as an error and is
- * answered with 403.
+ * token against the session; a mismatch, a form whose session is gone and a
+ * confirmation without its sign-in cookie all come back here as errors and
+ * are answered with the same 403 "form expired" entry page and a fresh form.
  */
 
 type DeviceError = Error & { userCode?: string; error_description?: string };
+
+/** How long a fresh entry form stays valid when the request came without a session. */
+const FORM_SESSION_TTL_SECONDS = 3600;
+
+const EXPIRED_FORM_ERRORS = new Set(['xsrf token invalid', 'could not find device form details']);
+
+const isExpiredForm = (error: DeviceError | undefined) =>
+  error !== undefined && (EXPIRED_FORM_ERRORS.has(error.error_description ?? '') || error.name === 'SessionNotFound');
+
+/**
+ * oidc-provider's error path puts the fresh form token into the session after
+ * its session middleware has run; a session that was never saved (no cookie
+ * came with the request) would then fail its `persist()` with a 500. Save it
+ * here and give the browser its cookie, as the session middleware would.
+ */
+async function keepFormSession(ctx: KoaContextWithOIDC): Promise<void> {
+  const session = ctx.oidc.session;
+  if (!session || typeof session.exp === 'number') return;
+  await session.save(FORM_SESSION_TTL_SECONDS);
+  ctx.oidc.cookies.set(ctx.oidc.provider.cookieName('session'), session.jti, { httpOnly: true, sameSite: 'lax' });
+}
 
 const clientName = (ctx: KoaContextWithOIDC) => ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? 'an application';
 const xsrfOf = (ctx: KoaContextWithOIDC) => (ctx.oidc.session?.state as { secret?: string } | undefined)?.secret ?? '';
 
 function entryError(error: DeviceError | undefined): string | undefined {
   if (!error) return undefined;
-  if (error.error_description === 'xsrf token invalid') return 'This form expired or did not come from this page. Enter the code again.';
+  if (isExpiredForm(error)) return 'This form expired or did not come from this page. Enter the code again.';
   if (error.userCode || error.name === 'NoCodeError') {
     return 'That code is not valid, has expired or was already used. Check the code on your device and try again.';
   }
@@ -37,7 +59,8 @@ export const deviceFlowPages = {
       });
       return;
     }
-    if (error?.error_description === 'xsrf token invalid') ctx.status = 403;
+    if (error) await keepFormSession(ctx);
+    if (isExpiredForm(error)) ctx.status = 403;
     ctx.body = deviceEntryPage({
       nonce: nonceOf(ctx),
       action: ctx.oidc.urlFor('code_verification'),

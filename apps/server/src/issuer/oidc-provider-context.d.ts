@@ -8,5 +8,7 @@ declare module 'oidc-provider' {
   // lib/provider.js: `pathFor(name)` gives a route's path under the mount path.
   interface Provider {
     pathFor(name: string, options?: Record<string, unknown>): string;
+    /** lib/provider.js: the name of the session, interaction or resume cookie. */
+    cookieName(type: 'session' | 'interaction' | 'resume'): string;
   }
 }

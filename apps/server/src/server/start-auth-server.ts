@@ -69,7 +69,7 @@ export async function startAuthServer({
 
   const accounts = createAccounts(config.users);
   const lockout = new Lockout(lockoutStore, lockoutPolicies(config.lockout));
-  const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'));
+  const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'), { log: logger });
   const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass(), lockout, logger });
   const routes = createRoutes({ provider, accounts, lockout, csrfKey: keys.csrf_secret, logger });
   provider.use(rememberRequestAddress);
@@ -95,7 +95,7 @@ export async function startAuthServer({
     provider,
     close: async () => {
       await closeGracefully(server, shutdownTimeoutMs);
-      await state.flush();
+      await state.close();
     },
   };
 }
