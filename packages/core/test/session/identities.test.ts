@@ -130,6 +130,7 @@ describe.each(stores)('several identities per profile (%s store)', (_name, makeS
       identity: 'alice',
       wasActive: false,
       revoked: true,
+      revocation: { outcome: 'answered', revoked: ['refresh_token', 'access_token'], unrevocable: [], accessTokenExpiresAt: alice.tokens.expires_at },
       deleted: true,
     });
 
