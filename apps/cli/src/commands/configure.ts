@@ -52,6 +52,13 @@ export function configureCommand(program: Command, start: StartCli): void {
         ) || flags.set.length > 0;
       const interactive = !given || (cli.tty && flags.provider === undefined && table.provider === undefined);
       const ask = new Questions(cli, interactive);
+      if (ask.asking) {
+        cli.out.info(
+          config.profiles[name] === undefined
+            ? `Creating profile "${name}" in ${config.file}`
+            : `Editing profile "${name}" in ${config.file}; press Enter to keep the value in [brackets]`,
+        );
+      }
 
       const providerId = flags.provider ?? (await ask.text('Provider', { current: table.provider, suggestions: bundledProviderIds() })) ?? table.provider;
       if (typeof providerId !== 'string' || providerId === '') {
@@ -132,7 +139,20 @@ function applySetting(table: Table, assignment: string, fields: ProviderField[],
 function fieldQuestion(field: ProviderField): string {
   const notes = [field.description, field.defaultValue !== undefined ? `default ${String(field.defaultValue)}` : field.required ? undefined : 'optional'];
   const shown = notes.filter((note) => note !== undefined);
-  return shown.length > 0 ? `${field.key} (${shown.join('; ')})` : field.key;
+  const label = humanLabel(field.key);
+  return shown.length > 0 ? `${label} (${shown.join('; ')})` : label;
+}
+
+/** Words a config key spells in lower case that a person reads in capitals. */
+const ACRONYMS = new Set(['url', 'uri', 'id', 'ca', 'http', 'https', 'jwt', 'oidc', 'api']);
+
+/** A provider's config key as a person reads it: `token_url` is "Token URL", `base_path` "Base path". */
+function humanLabel(key: string): string {
+  return key
+    .split('_')
+    .filter((word) => word !== '')
+    .map((word, i) => (ACRONYMS.has(word) ? word.toUpperCase() : i === 0 ? word[0]!.toUpperCase() + word.slice(1) : word))
+    .join(' ');
 }
 
 function setIfAnswered(table: Table, key: string, answer: string | undefined): void {
