@@ -34,7 +34,8 @@ export function buildProgram(start: StartCli): Command {
     })
     .addHelpText(
       'after',
-      '\nEnvironment: AUTHCTL_HOME, AUTHCTL_PROFILE, AUTHCTL_CLIENT_SECRET, AUTHCTL_USERNAME, AUTHCTL_PASSWORD, AUTHCTL_TOKEN, BROWSER, NO_COLOR.\n' +
+      '\nEnvironment: AUTHCTL_HOME, AUTHCTL_PROFILE, AUTHCTL_SERVICE_ACCOUNT_ID, AUTHCTL_CLIENT_SECRET, AUTHCTL_USERNAME, AUTHCTL_PASSWORD,\n' +
+        'AUTHCTL_TOKEN, BROWSER, NO_COLOR; kxi\'s KXI_SERVICEACCOUNT_ID and KXI_SERVICEACCOUNT_SECRET as aliases.\n' +
         'Network: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (lowercase wins), NODE_EXTRA_CA_CERTS; per profile: ca_file, timeout.\n' +
         'Exit codes: 0 ok, 1 unexpected, 2 usage or config, 3 login required, 4 denied or invalid credentials, 5 network or timeout\n' +
         '(retry), 126/127 exec could not run the command, 130 interrupted (Ctrl-C).',

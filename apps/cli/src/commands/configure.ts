@@ -10,6 +10,7 @@ import {
 } from '@auth/core';
 import { cliStore, importProvider, loadProfileConfig, readStdinSecret, type Cli, type StartCli } from '../context.js';
 import { bundledProviderIds } from '../package-info.js';
+import { envClientSecret } from '../service-account-env.js';
 import { LOGIN_FLOWS } from './login.js';
 import { fieldKind, parseFieldValue, providerFields, type ProviderField } from '../provider-fields.js';
 
@@ -160,13 +161,14 @@ function setIfAnswered(table: Table, key: string, answer: string | undefined): v
 }
 
 /**
- * The service-account secret: `--client-secret-stdin`, else AUTHCTL_CLIENT_SECRET,
+ * The service-account secret: `--client-secret-stdin`, else AUTHCTL_CLIENT_SECRET (or kxi's KXI_SERVICEACCOUNT_SECRET),
  * else asked with hidden input and confirmation when configuring a service
  * account interactively or on a terminal. Never a flag value.
  */
 async function clientSecret(cli: Cli, flags: ConfigureFlags, ask: Questions, hasServiceAccount: boolean): Promise<string | undefined> {
   if (flags.clientSecretStdin) return readStdinSecret(cli, 'Client secret');
-  if (cli.env.AUTHCTL_CLIENT_SECRET) return cli.env.AUTHCTL_CLIENT_SECRET;
+  const fromEnv = envClientSecret(cli.env);
+  if (fromEnv !== undefined) return fromEnv;
   const askNow = ask.asking || (cli.tty && flags.serviceAccountId !== undefined);
   if (!askNow || !hasServiceAccount) return undefined;
   const secret = await cli.interaction.promptSecret('Service account secret (empty keeps the stored one)', { confirm: true });
