@@ -45,6 +45,8 @@ const CASES: Array<{ error: string; status: number; exit: 2 | 4; code: string }>
   { error: 'invalid_target', status: 400, exit: 2, code: 'CONFIG_INVALID' },
   { error: 'unsupported_token_type', status: 400, exit: 2, code: 'CONFIG_INVALID' },
   { error: 'invalid_client', status: 401, exit: 4, code: 'INVALID_CLIENT' },
+  // Some servers (Keycloak among them) answer a wrong client secret this way: the 401 says it is authentication.
+  { error: 'unauthorized_client', status: 401, exit: 4, code: 'INVALID_CLIENT' },
   { error: 'access_denied', status: 403, exit: 4, code: 'ACCESS_DENIED' },
   { error: 'an_error_no_rfc_defines', status: 400, exit: 4, code: 'ACCESS_DENIED' },
 ];

@@ -139,7 +139,7 @@ function remoteError(
   refused: string,
   cause: unknown,
 ): AuthError {
-  const code = OAUTH_ERROR_CODES[oauthError] ?? 'ACCESS_DENIED';
+  const code = clientAuthenticationFailed(oauthError, status) ? 'INVALID_CLIENT' : (OAUTH_ERROR_CODES[oauthError] ?? 'ACCESS_DENIED');
   const loginHint = site.profile ? `run \`authctl login --profile ${site.profile}\`` : 'log in again';
   const hints: Partial<Record<AuthErrorCode, string>> = {
     INVALID_GRANT: loginHint,
@@ -147,7 +147,7 @@ function remoteError(
     INVALID_CLIENT: 'check client_id and the client secret of the profile',
     ACCESS_DENIED: `approve the request, or ${loginHint}`,
   };
-  const specific = oauthErrorHint(oauthError, site.profile);
+  const specific = code === 'INVALID_CLIENT' ? undefined : oauthErrorHint(oauthError, site.profile);
   const hint = specific?.hint ?? hints[code];
   return new AuthError(code, `${refused}: ${describe(oauthError, description)}`, {
     url,
@@ -158,6 +158,15 @@ function remoteError(
     ...(hint === undefined ? {} : { hint }),
     cause,
   });
+}
+
+/**
+ * RFC 6749 §5.2: a failed client authentication is answered with HTTP 401.
+ * Some servers send `unauthorized_client` with it for a wrong client secret;
+ * the status tells that apart from a client that may not use the grant (400).
+ */
+function clientAuthenticationFailed(oauthError: string, status: number | undefined): boolean {
+  return oauthError === 'invalid_client' || (oauthError === 'unauthorized_client' && status === 401);
 }
 
 function processingError(error: oauth.OperationProcessingError, url: string): AuthError {
