@@ -49,6 +49,8 @@ const CASES: Array<{ error: string; status: number; exit: 2 | 4; code: string }>
   { error: 'unauthorized_client', status: 401, exit: 4, code: 'INVALID_CLIENT' },
   { error: 'access_denied', status: 403, exit: 4, code: 'ACCESS_DENIED' },
   { error: 'an_error_no_rfc_defines', status: 400, exit: 4, code: 'ACCESS_DENIED' },
+  // A name every JavaScript object has must not be mistaken for a known value.
+  { error: 'constructor', status: 400, exit: 4, code: 'ACCESS_DENIED' },
 ];
 
 describe('OAuth error answers exit 2 (configuration) or 4 (refusal), never 5', () => {

@@ -35,15 +35,21 @@ const OAUTH_ERROR_CODES: Readonly<Record<string, AuthErrorCode>> = {
   temporarily_unavailable: 'NETWORK',
 };
 
+/** The code of a listed OAuth error value; an own property only, so `constructor` is not one. */
+function listedCode(oauthError: string): AuthErrorCode | undefined {
+  return Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
+}
+
 /** The next step for each OAuth error value that needs more than its code's general advice. */
 function oauthErrorHint(oauthError: string, profile: string | undefined): { hint: string; key?: string } | undefined {
   const where = profile === undefined ? 'the profile' : `profiles.${profile}`;
+  const key = (name: string) => (profile === undefined ? {} : { key: `${where}.${name}` });
   const anotherFlow = `log in with another --flow, or change \`flow\` in ${where}`;
   switch (oauthError) {
     case 'invalid_scope':
-      return { hint: `check \`scopes\` in ${where}: the IdP does not grant one of them to this client`, key: `${where}.scopes` };
+      return { hint: `check \`scopes\` in ${where}: the IdP does not grant one of them to this client`, ...key('scopes') };
     case 'invalid_target':
-      return { hint: `check the resource or audience in \`parameters\` of ${where}`, key: `${where}.parameters` };
+      return { hint: `check the resource or audience in \`parameters\` of ${where}`, ...key('parameters') };
     case 'unauthorized_client':
       return { hint: `this client may not use this grant at the IdP: ${anotherFlow}, or allow the grant for the client at the IdP` };
     case 'unsupported_grant_type':
@@ -58,7 +64,7 @@ function oauthErrorHint(oauthError: string, profile: string | undefined): { hint
     case 'temporarily_unavailable':
       return { hint: 'the IdP reports a failure of its own; try again later' };
     default:
-      return oauthError in OAUTH_ERROR_CODES
+      return listedCode(oauthError) !== undefined
         ? undefined
         : { hint: `the IdP refused with an error authctl does not know; see the IdP's documentation of "${oauthError}"` };
   }
@@ -139,7 +145,7 @@ function remoteError(
   refused: string,
   cause: unknown,
 ): AuthError {
-  const code = clientAuthenticationFailed(oauthError, status) ? 'INVALID_CLIENT' : (OAUTH_ERROR_CODES[oauthError] ?? 'ACCESS_DENIED');
+  const code = clientAuthenticationFailed(oauthError, status) ? 'INVALID_CLIENT' : (listedCode(oauthError) ?? 'ACCESS_DENIED');
   const loginHint = site.profile ? `run \`authctl login --profile ${site.profile}\`` : 'log in again';
   const hints: Partial<Record<AuthErrorCode, string>> = {
     INVALID_GRANT: loginHint,
