@@ -19,6 +19,7 @@ import { createTerminalInteraction } from './interaction/terminal-interaction.js
 import { StdinLines } from './interaction/stdin-lines.js';
 import { Output } from './output.js';
 import { bundledProviderIds } from './package-info.js';
+import { envClientSecret, envServiceAccountId } from './service-account-env.js';
 
 /** The options every command accepts (see `program.ts`). */
 export interface GlobalOptions {
@@ -73,7 +74,7 @@ export function createCli(command: Command, env: NodeJS.ProcessEnv = process.env
     { json: globals.json === true, plain: globals.plain === true, silent: globals.silent === true, color: globals.color !== false },
     env,
   );
-  out.addSecret(env.AUTHCTL_CLIENT_SECRET);
+  out.addSecret(envClientSecret(env));
   out.addSecret(env.AUTHCTL_PASSWORD);
   const lines = new StdinLines();
   const tty = process.stdin.isTTY === true && process.stderr.isTTY === true;
@@ -124,7 +125,7 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 }
 
 export interface SessionOptions {
-  /** Flag values that win over the profile (flag > env > profile > default). */
+  /** Flag values that win over the profile (flag > env > profile > default); AUTHCTL_SERVICE_ACCOUNT_ID is read here. */
   overrides?: Partial<CommonProfileSettings>;
   secrets?: SecretFlags;
   /**
@@ -144,7 +145,9 @@ export function cliStore(cli: Cli, config: AuthctlConfig): CredentialStore {
 export async function openSession(cli: Cli, options: SessionOptions = {}): Promise<SessionContext & { config: AuthctlConfig }> {
   const { config, name } = await loadProfileConfig(cli);
   const provider = await importProvider(profileProviderId(config, name));
-  const profile = resolveProfile(config, name, provider, options.overrides);
+  const serviceAccountId = envServiceAccountId(cli.env);
+  const overrides = { ...(serviceAccountId === undefined ? {} : { service_account: { client_id: serviceAccountId } }), ...options.overrides };
+  const profile = resolveProfile(config, name, provider, overrides);
   const flags = options.secrets ?? {};
   const prompts = options.prompts ?? true;
   const username = flags.username || cli.env.AUTHCTL_USERNAME || profile.settings.username;
@@ -159,7 +162,7 @@ export async function openSession(cli: Cli, options: SessionOptions = {}): Promi
     ...(cli.globals.verbose ? { fetch: createVerboseFetch(profileFetch(profile, cli.env), (line) => cli.out.essential(line)) } : {}),
     secrets: {
       clientSecret: once(async () =>
-        flags.clientSecretStdin ? readStdinSecret(cli, 'Client secret') : cli.env.AUTHCTL_CLIENT_SECRET || undefined,
+        flags.clientSecretStdin ? readStdinSecret(cli, 'Client secret') : envClientSecret(cli.env),
       ),
       ...(prompts || (username && passwordKnown)
         ? {

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { AuthError } from '@auth/core';
 import { completionCommand } from './commands/completion.js';
 import { configureCommand } from './commands/configure.js';
 import { execCommand } from './commands/exec.js';
@@ -37,9 +38,11 @@ export function buildProgram(start: StartCli): Command {
     })
     .addHelpText(
       'after',
-      '\nEnvironment: AUTHCTL_HOME, AUTHCTL_PROFILE, AUTHCTL_CLIENT_SECRET, AUTHCTL_USERNAME, AUTHCTL_PASSWORD, AUTHCTL_TOKEN, BROWSER, NO_COLOR.\n' +
+      '\nEnvironment: AUTHCTL_HOME, AUTHCTL_PROFILE, AUTHCTL_SERVICE_ACCOUNT_ID, AUTHCTL_CLIENT_SECRET, AUTHCTL_USERNAME, AUTHCTL_PASSWORD,\n' +
+        'AUTHCTL_TOKEN, BROWSER, NO_COLOR; kxi\'s KXI_SERVICEACCOUNT_ID and KXI_SERVICEACCOUNT_SECRET as aliases.\n' +
         'Network: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (lowercase wins), NODE_EXTRA_CA_CERTS; per profile: ca_file, timeout.\n' +
-        'Exit codes: 0 ok, 1 unexpected, 2 usage or config, 3 login required, 4 denied or invalid credentials, 5 network or timeout.',
+        'Exit codes: 0 ok, 1 unexpected, 2 usage or config, 3 login required, 4 denied or invalid credentials, 5 network or timeout\n' +
+        '(retry), 126/127 exec could not run the command, 130 interrupted (Ctrl-C).',
     );
 
   // Added with `.command()` inside each, so they inherit the help and output settings.
@@ -56,6 +59,15 @@ export function buildProgram(start: StartCli): Command {
 /** Commands whose callers (scripts, kubectl) show stderr as is: their errors fit on one line. */
 const ONE_LINE_COMMANDS = new Set(['print-token', 'exec-credential', 'exec']);
 
+/** 128 + SIGINT (2): how a shell reports a command ended by Ctrl-C, so a calling script stops too. */
+const INTERRUPTED = 130;
+
+/** Ctrl-C ended the command: through the run's abort signal (SIGINT), or inside a terminal prompt. */
+function interruptedByCtrlC(error: unknown, cli: Cli | undefined): boolean {
+  if (cli?.signal.aborted) return true;
+  return AuthError.is(error) && error.code === 'CANCELLED' && error.cause instanceof Error && error.cause.name === 'ExitPromptError';
+}
+
 /** Runs the full program on `argv` (without `node` and the script) and exits with its code. */
 export async function main(argv: string[]): Promise<never> {
   let cli: Cli | undefined;
@@ -69,6 +81,7 @@ export async function main(argv: string[]): Promise<never> {
     // Before a command starts (a usage error), only the raw argv tells how to report.
     const out = cli?.out ?? new Output({ json: argv.includes('--json'), plain: false, silent: false, color: !argv.includes('--no-color') });
     code = reportError(error, out, { oneLine: ONE_LINE_COMMANDS.has(cli?.command ?? ''), debug: process.env.AUTHCTL_DEBUG === '1' });
+    if (interruptedByCtrlC(error, cli)) code = INTERRUPTED;
   }
   if (code === 0) code = cli?.exitCode ?? 0;
   process.exit(code);

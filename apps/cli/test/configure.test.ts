@@ -63,9 +63,10 @@ describe('authctl configure', () => {
     const asked: string[] = [];
     for (;;) {
       const question = (await run.expect(/[^\n]*\n/, 'stderr')).trim();
+      if (question.startsWith('Creating profile "ci"')) continue;
       asked.push(question);
       if (question.startsWith('Provider')) run.write('oidc\n');
-      else if (question.startsWith('issuer')) run.write(`${idp.issuer}\n`);
+      else if (question.startsWith('Issuer')) run.write(`${idp.issuer}\n`);
       else if (question.startsWith('Client ID')) run.write('authctl\n');
       else if (question.startsWith('Login flow')) run.write('password\n');
       else if (question.startsWith('Service account ID')) run.write('svc\n');
@@ -77,8 +78,8 @@ describe('authctl configure', () => {
     const result = await run.done;
     expect(result.code).toBe(0);
     // The provider's own keys were asked, derived from its options schema.
-    expect(asked.some((question) => question.startsWith('issuer'))).toBe(true);
-    expect(asked.some((question) => question.startsWith('token_url'))).toBe(true);
+    expect(asked.some((question) => question.startsWith('Issuer'))).toBe(true);
+    expect(asked.some((question) => question.startsWith('Token URL'))).toBe(true);
     expect(parse(await sandbox.readConfig())).toEqual({
       default_profile: 'ci',
       profiles: { ci: { provider: 'oidc', issuer: idp.issuer, client_id: 'authctl', flow: 'password', service_account: { client_id: 'svc' } } },

@@ -126,7 +126,7 @@ describe('logout', () => {
 
     const again = await sandbox.run(['logout', '--json']);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toEqual({ event: 'logged_out', profile: 'dev', revoked: false, deleted: false });
+    expect(JSON.parse(again.stdout)).toEqual({ event: 'logged_out', profile: 'dev', revoked: false, revoked_tokens: [], unrevocable_tokens: [], deleted: false });
   });
 });
 

@@ -48,7 +48,14 @@ describe('a private CA: per-profile ca_file and NODE_EXTRA_CA_CERTS', () => {
 
     const logout = await sandbox.run(['logout', '--json'], { env: env() });
     expect(logout.code, logout.stderr).toBe(0);
-    expect(JSON.parse(logout.stdout)).toEqual({ event: 'logged_out', profile: 'dev', revoked: true, deleted: true });
+    expect(JSON.parse(logout.stdout)).toEqual({
+      event: 'logged_out',
+      profile: 'dev',
+      revoked: true,
+      revoked_tokens: ['access_token'],
+      unrevocable_tokens: [],
+      deleted: true,
+    });
   });
 
   test('NODE_EXTRA_CA_CERTS naming the CA works too, with no ca_file', async ({ sandbox }) => {

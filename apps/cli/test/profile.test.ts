@@ -52,6 +52,20 @@ describe('authctl profile', () => {
     });
   });
 
+  test('show prints valid TOML: smol-toml parses it back to exactly the profile config.toml holds, tables and arrays included', async ({ sandbox }) => {
+    const set = await sandbox.run(['configure', '--profile', 'dev', '--set', 'parameters.audience=https://api.example.com', '--scopes', 'openid,api:read']);
+    expect(set.code, set.stderr).toBe(0);
+
+    const shown = await sandbox.run(['profile', 'show', 'dev']);
+
+    expect(shown.code, shown.stderr).toBe(0);
+    const config = parse(await sandbox.readConfig()) as { profiles: Record<string, unknown> };
+    expect(config.profiles.dev).toMatchObject({ service_account: { client_id: 'svc' }, parameters: { audience: 'https://api.example.com' }, scopes: ['openid', 'api:read'] });
+    expect(parse(shown.stdout)).toEqual({ profiles: { dev: config.profiles.dev } });
+    expect(shown.stdout).toMatch(/^# default profile$/m);
+    expect(shown.stdout).toMatch(/^# client secret: in the credential store$/m);
+  });
+
   test('use sets default_profile, and commands then act on that profile', async ({ sandbox }) => {
     expect((await sandbox.run(['profile', 'use', 'staging'])).code).toBe(0);
     expect(parse(await sandbox.readConfig())).toMatchObject({ default_profile: 'staging' });

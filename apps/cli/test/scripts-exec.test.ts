@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { devProfileTest as test } from './support/fixtures.js';
@@ -65,10 +65,20 @@ describe('authctl exec -- CMD', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  test('a CMD that does not exist: exit 2 naming it', async ({ sandbox }) => {
+  test('a CMD that does not exist: exit 127 as in a shell, naming it on one line', async ({ sandbox }) => {
     await loginAsServiceAccount(sandbox);
     const result = await sandbox.run(['exec', '--', 'no-such-command-authctl-test']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^authctl: cannot run "no-such-command-authctl-test": command not found/);
+    expect(result.code, result.stderr).toBe(127);
+    expect(result.stderr).toMatch(/^authctl: cannot run "no-such-command-authctl-test": command not found \(check .*PATH/);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  test('a CMD that is not executable: exit 126 as in a shell', async ({ sandbox }) => {
+    await loginAsServiceAccount(sandbox);
+    const script = join(sandbox.home, 'not-executable.sh');
+    await writeFile(script, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+    const result = await sandbox.run(['exec', '--', script]);
+    expect(result.code).toBe(126);
+    expect(result.stderr).toContain(`authctl: cannot run "${script}": permission denied`);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,5 +83,27 @@ describe.each(SCENARIOS)('store.backend = "auto" with $name', ({ authctl, reason
     expect(loaded.filter((url) => url.includes('keyring'))).toEqual([]);
     // The keyring reader is bundled but lazy: its first act, starting the keyring agent, never happened.
     expect(loaded).not.toContain('node:child_process');
+  });
+});
+
+describe('store.backend = "auto" without a keyring, command after command', () => {
+  test('the fallback warning is shown once per state folder (a marker file there), not on every new credential', async ({ idp, sandbox }) => {
+    const noBus = { DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: join(busDir, 'run') };
+    const warningsOf = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('warning:'));
+
+    const configure = await sandbox.run(['configure', '--profile', 'svc', '--provider', 'oidc', '--set', `issuer=${idp.issuer}`, '--client-id', 'authctl', '--service-account-id', 'svc', '--client-secret-stdin'], {
+      input: `${idp.clients.confidential.secret}\n`,
+      env: noBus,
+    });
+    expect(configure.code, configure.stderr).toBe(0);
+    expect(warningsOf(configure.stderr)).toEqual([expect.stringMatching(/^warning: no usable OS keyring \(no D-Bus session bus.*\); credentials are stored in files under .+ \(0600\)/)]);
+    expect(existsSync(join(sandbox.home, 'state', 'keyring-warning-shown'))).toBe(true);
+
+    // Each of these writes a credential the files did not hold yet: today's ones must stay quiet.
+    for (const args of [['login', '--serviceaccount', '--profile', 'svc'], ['login', '--serviceaccount', '--profile', 'dev']]) {
+      const run = await sandbox.run(args, { env: { ...noBus, AUTHCTL_CLIENT_SECRET: idp.clients.confidential.secret } });
+      expect(run.code, run.stderr).toBe(0);
+      expect(warningsOf(run.stderr)).toEqual([]);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { clientSecretKey } from '@auth/core';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { filesContaining } from './flows/support/files-containing.js';
 import { devProfileTest as base } from './support/fixtures.js';
@@ -78,7 +79,16 @@ describe('authctl store use', () => {
     expect((await introspect(idp, (await authctl(['print-token'])).stdout.trimEnd())).active).toBe(true);
   });
 
-  test('store use keyring without a usable keyring exits 1 and changes nothing; store use file is always the way out of it', async ({
+  test('store use keyring without a Secret Service (no D-Bus session) exits 2, a setting that cannot be used, and changes nothing', async ({ sandbox }) => {
+    const config = await sandbox.readConfig();
+    const refused = await sandbox.run(['store', 'use', 'keyring'], { env: { DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: join(sandbox.home, 'no-run-dir') } });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/^authctl: cannot move credentials to the OS keyring \(Secret Service\): no D-Bus session bus/m);
+    expect(refused.stderr).toMatch(/^hint: nothing was changed; .*authctl store use file/m);
+    expect(await sandbox.readConfig()).toBe(config);
+  });
+
+  test('store use keyring with a locked keyring exits 2 and changes nothing; store use file is always the way out of it', async ({
     idp,
     sandbox,
     keyring,
@@ -88,7 +98,7 @@ describe('authctl store use', () => {
     const config = await sandbox.readConfig();
 
     const refused = await keyring.authctl(sandbox, ['store', 'use', 'keyring'], { state: 'locked' });
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('cannot move credentials to the OS keyring (Secret Service)');
     expect(refused.stderr).toContain('nothing was changed');
     expect(await sandbox.readConfig()).toBe(config);

@@ -10,6 +10,7 @@ import {
 } from '@auth/core';
 import { cliStore, importProvider, loadProfileConfig, readStdinSecret, type Cli, type StartCli } from '../context.js';
 import { bundledProviderIds } from '../package-info.js';
+import { envClientSecret } from '../service-account-env.js';
 import { LOGIN_FLOWS } from './login.js';
 import { fieldKind, parseFieldValue, providerFields, type ProviderField } from '../provider-fields.js';
 
@@ -52,6 +53,13 @@ export function configureCommand(program: Command, start: StartCli): void {
         ) || flags.set.length > 0;
       const interactive = !given || (cli.tty && flags.provider === undefined && table.provider === undefined);
       const ask = new Questions(cli, interactive);
+      if (ask.asking) {
+        cli.out.info(
+          config.profiles[name] === undefined
+            ? `Creating profile "${name}" in ${config.file}`
+            : `Editing profile "${name}" in ${config.file}; press Enter to keep the value in [brackets]`,
+        );
+      }
 
       const providerId = flags.provider ?? (await ask.text('Provider', { current: table.provider, suggestions: bundledProviderIds() })) ?? table.provider;
       if (typeof providerId !== 'string' || providerId === '') {
@@ -132,7 +140,20 @@ function applySetting(table: Table, assignment: string, fields: ProviderField[],
 function fieldQuestion(field: ProviderField): string {
   const notes = [field.description, field.defaultValue !== undefined ? `default ${String(field.defaultValue)}` : field.required ? undefined : 'optional'];
   const shown = notes.filter((note) => note !== undefined);
-  return shown.length > 0 ? `${field.key} (${shown.join('; ')})` : field.key;
+  const label = humanLabel(field.key);
+  return shown.length > 0 ? `${label} (${shown.join('; ')})` : label;
+}
+
+/** Words a config key spells in lower case that a person reads in capitals. */
+const ACRONYMS = new Set(['url', 'uri', 'id', 'ca', 'http', 'https', 'jwt', 'oidc', 'api']);
+
+/** A provider's config key as a person reads it: `token_url` is "Token URL", `base_path` "Base path". */
+function humanLabel(key: string): string {
+  return key
+    .split('_')
+    .filter((word) => word !== '')
+    .map((word, i) => (ACRONYMS.has(word) ? word.toUpperCase() : i === 0 ? word[0]!.toUpperCase() + word.slice(1) : word))
+    .join(' ');
 }
 
 function setIfAnswered(table: Table, key: string, answer: string | undefined): void {
@@ -140,13 +161,14 @@ function setIfAnswered(table: Table, key: string, answer: string | undefined): v
 }
 
 /**
- * The service-account secret: `--client-secret-stdin`, else AUTHCTL_CLIENT_SECRET,
+ * The service-account secret: `--client-secret-stdin`, else AUTHCTL_CLIENT_SECRET (or kxi's KXI_SERVICEACCOUNT_SECRET),
  * else asked with hidden input and confirmation when configuring a service
  * account interactively or on a terminal. Never a flag value.
  */
 async function clientSecret(cli: Cli, flags: ConfigureFlags, ask: Questions, hasServiceAccount: boolean): Promise<string | undefined> {
   if (flags.clientSecretStdin) return readStdinSecret(cli, 'Client secret');
-  if (cli.env.AUTHCTL_CLIENT_SECRET) return cli.env.AUTHCTL_CLIENT_SECRET;
+  const fromEnv = envClientSecret(cli.env);
+  if (fromEnv !== undefined) return fromEnv;
   const askNow = ask.asking || (cli.tty && flags.serviceAccountId !== undefined);
   if (!askNow || !hasServiceAccount) return undefined;
   const secret = await cli.interaction.promptSecret('Service account secret (empty keeps the stored one)', { confirm: true });

@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { AuthError, getToken } from '@auth/core';
 import { openSession, type Cli, type StartCli } from '../context.js';
 import { ENV_TOKEN_NOTICE, envToken } from '../env-token.js';
+import { reportError } from '../errors.js';
 
 /** Not AUTHCTL_TOKEN: that one tells authctl itself to skip the store. */
 export const DEFAULT_TOKEN_VARIABLE = 'ACCESS_TOKEN';
@@ -29,6 +30,10 @@ export function execCommand(program: Command, start: StartCli): void {
       const token = await accessToken(cli);
       const [file, ...args] = commandLine as [string, ...string[]];
       const ended = await run(file, args, { ...cli.env, [options.env]: token });
+      if ('notRunnable' in ended) {
+        reportError(ended.notRunnable, cli.out, { oneLine: true, debug: cli.env.AUTHCTL_DEBUG === '1' });
+        process.exit(ended.exitCode);
+      }
       if (ended.signal === null) process.exit(ended.code ?? 1);
       dieOf(ended.signal);
     });
@@ -44,9 +49,18 @@ async function accessToken(cli: Cli): Promise<string> {
   return (await getToken(session)).access_token;
 }
 
-/** Runs the command in the foreground; resolves once it has exited. */
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
+/**
+ * A shell's exit codes for a command it could not start (POSIX, XCU 2.8.2):
+ * 127 when it is not found, 126 when it is found but cannot be executed.
+ */
+const NOT_FOUND = 127;
+const NOT_EXECUTABLE = 126;
+
+type Ended = { code: number | null; signal: NodeJS.Signals | null } | { notRunnable: AuthError; exitCode: number };
+
+/** Runs the command in the foreground; resolves once it has exited, or could not start. */
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ended> {
+  return new Promise((resolve) => {
     const child = spawn(file, args, { stdio: 'inherit', env });
     // The terminal sends Ctrl+C to the whole foreground group; the command decides what it means.
     process.removeAllListeners('SIGINT');
@@ -54,12 +68,14 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ co
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
     child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        new AuthError('USAGE', `cannot run "${file}": ${error.code === 'ENOENT' ? 'command not found' : error.message}`, {
-          hint: 'check the command name and PATH; the command and its arguments follow `--`',
+      const problem = error.code === 'ENOENT' ? 'command not found' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      resolve({
+        notRunnable: new AuthError('USAGE', `cannot run "${file}": ${problem}`, {
+          hint: 'check the command name, its permissions and PATH; the command and its arguments follow `--`',
           cause: error,
         }),
-      );
+        exitCode: error.code === 'ENOENT' ? NOT_FOUND : NOT_EXECUTABLE,
+      });
     });
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { stringify } from 'smol-toml';
 import {
   AuthError,
   clientSecretKey,
@@ -52,8 +53,9 @@ export function profileCommand(program: Command, start: StartCli): void {
         cli.out.data(JSON.stringify({ name, default: name === config.default_profile, settings, client_secret_stored: secretStored }));
         return;
       }
-      cli.out.data(`[profiles.${name}]${name === config.default_profile ? '  # default' : ''}`);
-      for (const [key, value] of Object.entries(settings)) cli.out.data(`${key} = ${JSON.stringify(value)}`);
+      // Valid TOML, as config.toml would hold it: it can be pasted into another config or read by a TOML parser.
+      if (name === config.default_profile) cli.out.data('# default profile');
+      cli.out.data(stringify({ profiles: { [name]: settings } }).trimEnd());
       cli.out.data(`# client secret: ${secretStored ? 'in the credential store' : 'not stored'}`);
     });
 

@@ -1,6 +1,6 @@
 import type { TestIdP } from '@auth/testkit';
 import { describe, expect } from 'vitest';
-import type { Sandbox } from '../support/sandbox.js';
+import { STACK_FRAME, type Sandbox } from '../support/sandbox.js';
 import { flowTest as test } from './support/flow-fixtures.js';
 import { expectLoginEvents, parseEvent } from './support/json-events.js';
 import { printLiveToken } from './support/live-token.js';
@@ -37,5 +37,24 @@ describe('paste-the-code flow (kxi --force-code)', () => {
     });
     expectLoginEvents(result, 'open_url');
     await printLiveToken(idp, sandbox);
+  });
+
+  test('RFC 6749 §5.2: a code pasted a second time (invalid_grant) exits 4 with one plain sentence and how to start again; nothing is stored', async ({ idp, sandbox }) => {
+    let code = '';
+    const first = await pasteTheCode(idp, sandbox, ['--flow', 'code'], (redirected) => (code = redirected.searchParams.get('code') ?? ''));
+    expectLoginEvents(first, 'open_url');
+    await sandbox.run(['logout']);
+
+    const again = sandbox.start(['login', '--flow', 'code'], { killAfterMs: 60_000 });
+    await again.expect(/Enter the authorization code/, 'stderr');
+    again.write(`${code}\n`);
+    const result = await again.done;
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toContain(
+      'authctl: The pasted code was not accepted: it is wrong, already used or expired; a code is usually valid for 60 seconds\n' +
+        'hint: run `authctl login --profile dev --flow code` again, and paste the new code at once\n',
+    );
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+    expect(await sandbox.credentialFiles()).toEqual([]);
   });
 });

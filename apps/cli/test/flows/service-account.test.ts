@@ -1,6 +1,7 @@
 import { clientSecretKey } from '@auth/core';
 import { describe, expect } from 'vitest';
 import { test } from '../support/fixtures.js';
+import { configToml } from '../support/profiles.js';
 import { filesContaining } from './support/files-containing.js';
 import { printLiveToken } from './support/live-token.js';
 
@@ -50,5 +51,37 @@ describe('service account (client credentials, kxi --serviceaccount)', () => {
       sandbox.credentialFile(clientSecretKey('robot')),
     ]);
     for (const output of outputs) expect(output).not.toContain(secret);
+  });
+
+  test('kxi’s variables: KXI_SERVICEACCOUNT_ID and KXI_SERVICEACCOUNT_SECRET log a service account in when the profile names none; the secret is in no output', async ({
+    idp,
+    sandbox,
+  }) => {
+    await sandbox.writeConfig(configToml({ dev: { provider: 'oidc', issuer: idp.issuer, client_id: idp.clients.public } }, 'dev'));
+    const secret = idp.clients.confidential.secret;
+    const env = { KXI_SERVICEACCOUNT_ID: idp.clients.confidential.id, KXI_SERVICEACCOUNT_SECRET: secret };
+
+    const login = await sandbox.run(['login', '--serviceaccount', '--verbose'], { env });
+
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout + login.stderr).not.toContain(secret);
+    const { introspection } = await printLiveToken(idp, sandbox);
+    expect(introspection.client_id).toBe(idp.clients.confidential.id);
+    expect(await filesContaining(sandbox.home, secret), 'the secret came from the environment and stays there').toEqual([]);
+  });
+
+  test('AUTHCTL_SERVICE_ACCOUNT_ID and AUTHCTL_CLIENT_SECRET win over their kxi aliases', async ({ idp, sandbox }) => {
+    await sandbox.writeConfig(configToml({ dev: { provider: 'oidc', issuer: idp.issuer, client_id: idp.clients.public } }, 'dev'));
+    const env = {
+      AUTHCTL_SERVICE_ACCOUNT_ID: idp.clients.confidential.id,
+      AUTHCTL_CLIENT_SECRET: idp.clients.confidential.secret,
+      KXI_SERVICEACCOUNT_ID: 'not-a-client',
+      KXI_SERVICEACCOUNT_SECRET: 'not-the-secret',
+    };
+
+    const login = await sandbox.run(['login', '--serviceaccount'], { env });
+
+    expect(login.code, login.stderr).toBe(0);
+    expect((await printLiveToken(idp, sandbox)).introspection.client_id).toBe(idp.clients.confidential.id);
   });
 });

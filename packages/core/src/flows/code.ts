@@ -8,6 +8,12 @@ export const DEFAULT_CODE_REDIRECT_URI = 'http://127.0.0.1/callback';
 export const CODE_PROMPT = 'Enter the authorization code (or the whole redirected URL)';
 
 /**
+ * How long an authorization code usually lives. RFC 6749 §4.1.2 only caps it
+ * (10 minutes); no metadata publishes it, and common IdPs default to 60 s.
+ */
+export const USUAL_CODE_LIFETIME_SECONDS = 60;
+
+/**
  * Paste-the-code login (kxi `--force-code`) for sessions where no loopback
  * callback can reach this process: the person finishes in any browser and
  * pastes the code, or the whole URL the browser was sent to.
@@ -26,15 +32,33 @@ export const codeFlow: Flow = {
     } catch (error) {
       throw toAuthError(error, { url: String(ctx.server.authorization_endpoint), timeoutMs: ctx.timeoutMs, profile: ctx.profile });
     }
-    return redeemAuthorizationCode(ctx, request, parameters);
+    try {
+      return await redeemAuthorizationCode(ctx, request, parameters);
+    } catch (error) {
+      // For a pasted code, invalid_grant means the person pasted a wrong, used or stale code: their input, not the login, is at fault.
+      if (AuthError.is(error) && error.code === 'INVALID_GRANT') throw rejectedCode(ctx, error);
+      throw error;
+    }
   },
 };
+
+function rejectedCode(ctx: FlowContext, error: AuthError): AuthError {
+  return new AuthError(
+    'INVALID_CREDENTIALS',
+    `The pasted code was not accepted: it is wrong, already used or expired; a code is usually valid for ${USUAL_CODE_LIFETIME_SECONDS} seconds`,
+    { ...error.details, profile: ctx.profile, hint: `${againHint(ctx)}, and paste the new code at once`, cause: error },
+  );
+}
+
+function againHint(ctx: FlowContext): string {
+  return `run \`authctl login --profile ${ctx.profile} --flow code\` again`;
+}
 
 function callbackParameters(ctx: FlowContext, request: AuthorizationRequest, pasted: string): URLSearchParams {
   if (pasted === '') {
     throw new AuthError('USAGE', 'No authorization code was entered', {
       profile: ctx.profile,
-      hint: `run \`authctl login --profile ${ctx.profile} --flow code\` again and paste the code`,
+      hint: `${againHint(ctx)} and paste the code`,
     });
   }
   const url = /^https?:\/\//i.test(pasted) && URL.canParse(pasted) ? new URL(pasted) : undefined;
@@ -43,9 +67,9 @@ function callbackParameters(ctx: FlowContext, request: AuthorizationRequest, pas
       return oauth.validateAuthResponse(ctx.server, ctx.client, url, request.state);
     } catch (error) {
       if (error instanceof oauth.AuthorizationResponseError) throw error;
-      throw new AuthError('INVALID_GRANT', 'The pasted URL does not belong to this login (its state does not match)', {
+      throw new AuthError('INVALID_CREDENTIALS', 'The pasted URL does not belong to this login (its state does not match)', {
         profile: ctx.profile,
-        hint: 'paste the URL from the browser window of this login attempt',
+        hint: `paste the URL from the browser window of this login attempt, or ${againHint(ctx)}`,
         cause: error,
       });
     }

@@ -11,13 +11,64 @@ export interface FailureSite {
   profile?: string;
 }
 
+/**
+ * What an OAuth `error` value (RFC 6749 §4.1.2.1 and §5.2, RFC 7009 §2.2.1,
+ * RFC 8628 §3.5, RFC 8707 §2) means here. An answer like this is the IdP
+ * saying no, so it never maps to NETWORK or TIMEOUT (exit 5, "retry") unless
+ * the IdP itself says it is failing. A value not listed is a refusal.
+ */
 const OAUTH_ERROR_CODES: Readonly<Record<string, AuthErrorCode>> = {
   invalid_grant: 'INVALID_GRANT',
   invalid_client: 'INVALID_CLIENT',
-  unauthorized_client: 'INVALID_CLIENT',
   access_denied: 'ACCESS_DENIED',
   expired_token: 'EXPIRED_TOKEN',
+  // The profile asks for something this IdP or this client does not allow: only a configuration change helps.
+  invalid_request: 'CONFIG_INVALID',
+  unauthorized_client: 'CONFIG_INVALID',
+  unsupported_grant_type: 'CONFIG_INVALID',
+  unsupported_response_type: 'CONFIG_INVALID',
+  invalid_scope: 'CONFIG_INVALID',
+  invalid_target: 'CONFIG_INVALID',
+  unsupported_token_type: 'CONFIG_INVALID',
+  // The IdP reports its own failure: worth retrying later.
+  server_error: 'NETWORK',
+  temporarily_unavailable: 'NETWORK',
 };
+
+/** The code of a listed OAuth error value; an own property only, so `constructor` is not one. */
+function listedCode(oauthError: string): AuthErrorCode | undefined {
+  return Object.hasOwn(OAUTH_ERROR_CODES, oauthError) ? OAUTH_ERROR_CODES[oauthError] : undefined;
+}
+
+/** The next step for each OAuth error value that needs more than its code's general advice. */
+function oauthErrorHint(oauthError: string, profile: string | undefined): { hint: string; key?: string } | undefined {
+  const where = profile === undefined ? 'the profile' : `profiles.${profile}`;
+  const key = (name: string) => (profile === undefined ? {} : { key: `${where}.${name}` });
+  const anotherFlow = `log in with another --flow, or change \`flow\` in ${where}`;
+  switch (oauthError) {
+    case 'invalid_scope':
+      return { hint: `check \`scopes\` in ${where}: the IdP does not grant one of them to this client`, ...key('scopes') };
+    case 'invalid_target':
+      return { hint: `check the resource or audience in \`parameters\` of ${where}`, ...key('parameters') };
+    case 'unauthorized_client':
+      return { hint: `this client may not use this grant at the IdP: ${anotherFlow}, or allow the grant for the client at the IdP` };
+    case 'unsupported_grant_type':
+      return { hint: `the IdP does not offer this grant: ${anotherFlow}` };
+    case 'unsupported_response_type':
+      return { hint: `this client may not use the authorization code flow at the IdP: ${anotherFlow}` };
+    case 'invalid_request':
+      return { hint: `the IdP finds the request incomplete or malformed: compare client_id, parameters and redirect URIs in ${where} with the client's settings at the IdP` };
+    case 'unsupported_token_type':
+      return { hint: 'the IdP does not handle this kind of token here' };
+    case 'server_error':
+    case 'temporarily_unavailable':
+      return { hint: 'the IdP reports a failure of its own; try again later' };
+    default:
+      return listedCode(oauthError) !== undefined
+        ? undefined
+        : { hint: `the IdP refused with an error authctl does not know; see the IdP's documentation of "${oauthError}"` };
+  }
+}
 
 const NETWORK_ERRNOS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
@@ -38,24 +89,17 @@ const NETWORK_ERRNOS: Readonly<Record<string, string>> = {
 export function toAuthError(error: unknown, site: FailureSite): AuthError {
   if (AuthError.is(error)) return error;
   const url = withoutCredentials(site.url);
-  const loginHint = site.profile ? `run \`authctl login --profile ${site.profile}\`` : 'log in again';
 
   if (error instanceof oauth.ResponseBodyError) {
-    return remoteError(error.error, error.error_description, error.status, url, loginHint, error);
+    return remoteError(error.error, error.error_description, error.status, url, site, `${url} rejected the request`, error);
   }
   if (error instanceof oauth.AuthorizationResponseError) {
-    const code = OAUTH_ERROR_CODES[error.error] === 'INVALID_CLIENT' ? 'INVALID_CLIENT' : 'ACCESS_DENIED';
-    return new AuthError(code, `The authorization server refused the login: ${describe(error.error, error.error_description)}`, {
-      url,
-      oauthError: error.error,
-      hint: code === 'ACCESS_DENIED' ? `approve the request, or ${loginHint}` : 'check client_id in the profile',
-      cause: error,
-    });
+    return remoteError(error.error, error.error_description, undefined, url, site, `The authorization server refused the login`, error);
   }
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     const challenge = error.cause[0];
     const oauthError = challenge?.parameters.error ?? 'invalid_client';
-    return remoteError(oauthError, challenge?.parameters.error_description, error.status, url, loginHint, error);
+    return remoteError(oauthError, challenge?.parameters.error_description, error.status, url, site, `${url} rejected the request`, error);
   }
   if (error instanceof oauth.OperationProcessingError) return processingError(error, url);
   if (error instanceof oauth.UnsupportedOperationError) {
@@ -95,26 +139,40 @@ export function toAuthError(error: unknown, site: FailureSite): AuthError {
 function remoteError(
   oauthError: string,
   description: string | undefined,
-  status: number,
+  status: number | undefined,
   url: string,
-  loginHint: string,
+  site: FailureSite,
+  refused: string,
   cause: unknown,
 ): AuthError {
-  const code = OAUTH_ERROR_CODES[oauthError] ?? 'PROTOCOL';
+  const code = clientAuthenticationFailed(oauthError, status) ? 'INVALID_CLIENT' : (listedCode(oauthError) ?? 'ACCESS_DENIED');
+  const loginHint = site.profile ? `run \`authctl login --profile ${site.profile}\`` : 'log in again';
   const hints: Partial<Record<AuthErrorCode, string>> = {
     INVALID_GRANT: loginHint,
     EXPIRED_TOKEN: loginHint,
     INVALID_CLIENT: 'check client_id and the client secret of the profile',
     ACCESS_DENIED: `approve the request, or ${loginHint}`,
   };
-  const hint = hints[code];
-  return new AuthError(code, `${url} rejected the request: ${describe(oauthError, description)}`, {
+  const specific = code === 'INVALID_CLIENT' ? undefined : oauthErrorHint(oauthError, site.profile);
+  const hint = specific?.hint ?? hints[code];
+  return new AuthError(code, `${refused}: ${describe(oauthError, description)}`, {
     url,
-    status,
+    ...(status === undefined ? {} : { status }),
     oauthError,
+    ...(site.profile === undefined ? {} : { profile: site.profile }),
+    ...(specific?.key === undefined ? {} : { key: specific.key }),
     ...(hint === undefined ? {} : { hint }),
     cause,
   });
+}
+
+/**
+ * RFC 6749 §5.2: a failed client authentication is answered with HTTP 401.
+ * Some servers send `unauthorized_client` with it for a wrong client secret;
+ * the status tells that apart from a client that may not use the grant (400).
+ */
+function clientAuthenticationFailed(oauthError: string, status: number | undefined): boolean {
+  return oauthError === 'invalid_client' || (oauthError === 'unauthorized_client' && status === 401);
 }
 
 function processingError(error: oauth.OperationProcessingError, url: string): AuthError {

@@ -1,12 +1,29 @@
 import { AuthError } from '../errors.js';
-import { revokeTokens } from '../flows/revoke.js';
+import { revokeTokens, type RevocableToken } from '../flows/revoke.js';
 import { tokenKey } from '../token-set.js';
 import { storedFlowContext } from './flow-context.js';
 import type { SessionContext } from './types.js';
 
+export type { RevocableToken } from '../flows/revoke.js';
+
+/** What the IdP was asked to revoke, and what came of it. */
+export type RevocationReport =
+  /** Nothing to revoke: nothing stored, or not an OAuth credential. */
+  | { outcome: 'none' }
+  /** The IdP has no revocation endpoint: the tokens stay valid until they expire. */
+  | { outcome: 'unsupported'; accessTokenExpiresAt: number }
+  /** The revocation request failed (already reported through the interaction). */
+  | { outcome: 'failed'; reason: string; accessTokenExpiresAt: number }
+  /** RFC 7009 answers for each token sent; `unrevocable` ones stay valid until `accessTokenExpiresAt`. */
+  | { outcome: 'answered'; revoked: RevocableToken[]; unrevocable: RevocableToken[]; accessTokenExpiresAt: number };
+
 export interface LogoutResult {
-  /** The IdP confirmed the revocation (RFC 7009). */
+  /**
+   * The IdP confirmed (RFC 7009) that the login cannot be renewed: it revoked
+   * the refresh token, or the access token when there was no refresh token.
+   */
   revoked: boolean;
+  revocation: RevocationReport;
   /** A stored credential was deleted. */
   deleted: boolean;
 }
@@ -31,14 +48,24 @@ export async function revokeAndDelete(ctx: SessionContext, key: string, whose: s
     if (AuthError.is(error) && error.code === 'STORE_CORRUPT') return undefined;
     throw error;
   });
-  let revoked = false;
-  if (credential?.kind === 'oauth' && credential.server.revocation_endpoint !== undefined) {
-    try {
-      revoked = await revokeTokens(await storedFlowContext(ctx, credential), credential.tokens);
-    } catch (error) {
-      const reason = AuthError.is(error) ? error.message : String(error);
-      ctx.interaction.print(`Could not revoke the tokens of ${whose} at the IdP: ${reason}`);
+  let revocation: RevocationReport = { outcome: 'none' };
+  if (credential?.kind === 'oauth') {
+    const { tokens } = credential;
+    const accessTokenExpiresAt = tokens.expires_at;
+    revocation = { outcome: 'unsupported', accessTokenExpiresAt };
+    if (credential.server.revocation_endpoint !== undefined) {
+      try {
+        const answered = await revokeTokens(await storedFlowContext(ctx, credential), tokens);
+        if (answered !== undefined) revocation = { outcome: 'answered', ...answered, accessTokenExpiresAt };
+      } catch (error) {
+        const reason = AuthError.is(error) ? error.message : String(error);
+        ctx.interaction.print(`Could not revoke the tokens of ${whose} at the IdP: ${reason}`);
+        revocation = { outcome: 'failed', reason, accessTokenExpiresAt };
+      }
     }
   }
-  return { revoked, deleted: await ctx.store.delete(key) };
+  const renewer: RevocableToken | undefined =
+    credential?.kind === 'oauth' ? (credential.tokens.refresh_token === undefined ? 'access_token' : 'refresh_token') : undefined;
+  const revoked = revocation.outcome === 'answered' && renewer !== undefined && revocation.revoked.includes(renewer);
+  return { revoked, revocation, deleted: await ctx.store.delete(key) };
 }

@@ -11,6 +11,8 @@ export interface AutoStoreOptions {
    * cannot take it. Rewriting one already there (a refresh) is not reported.
    */
   onFallback: (reason: string) => void;
+  /** A credential went to the keyring: it works (again). */
+  onKeyringWrite?: () => void;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createAutoStore(opts: AutoStoreOptions): CredentialStore {
       if (status.usable) {
         await keyring.set(key, value);
         await file.delete(key);
+        opts.onKeyringWrite?.();
         return;
       }
       if (!(await file.list()).includes(key)) opts.onFallback(status.reason);

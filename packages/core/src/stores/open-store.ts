@@ -2,14 +2,16 @@ import type { AuthctlConfig } from '../config/types.js';
 import { credentialsDir } from '../config/paths.js';
 import type { CredentialStore } from '../contracts/credential-store.js';
 import { createAutoStore } from './auto-store.js';
+import { announceOnce, forgetAnnouncement } from './fallback-notice.js';
 import { createFileStore } from './file-store.js';
 import { firstWarning, probeKeyring } from './keyring-agent.js';
 import { createKeyringStore } from './keyring-store.js';
 
 export interface OpenStoreOptions {
   /**
-   * Prints a warning line (default: stderr). `auto` warns once per process
-   * when a new credential goes to a file because the OS keyring is not usable;
+   * Prints a warning line (default: stderr). `auto` warns once per state
+   * folder when a new credential goes to a file because the OS keyring is
+   * not usable, and again only after the keyring has worked in between;
    * the file store says when it narrowed a folder's mode.
    */
   warn?: (line: string) => void;
@@ -33,10 +35,13 @@ export function openStore(config: AuthctlConfig, options: OpenStoreOptions = {})
     keyringStatus: () => probeKeyring(keyring.place.service),
     onFallback: (reason) => {
       if (!firstWarning(keyring.place.service)) return;
-      warn(
-        `warning: no usable OS keyring (${reason}); credentials are stored in files under ${credentialsDir(config.store.path)} (0600). ` +
-          'Run `authctl store use file` to make that the setting.',
+      announceOnce(config.store.path, () =>
+        warn(
+          `warning: no usable OS keyring (${reason}); credentials are stored in files under ${credentialsDir(config.store.path)} (0600). ` +
+            'Run `authctl store use file` to make that the setting; this warning is not repeated.',
+        ),
       );
     },
+    onKeyringWrite: () => forgetAnnouncement(config.store.path),
   });
 }

@@ -45,10 +45,11 @@ export async function switchStoreBackend(config: AuthctlConfig, target: StoreBac
   const stores: Record<Place, CredentialStore> = { file: createFileStore({ dir: credentialsDir(config.store.path), stateDir: config.store.path }), keyring };
   const status = await probeKeyring(keyring.place.service);
   if (!status.usable && target === 'keyring') {
-    throw new AuthError('STORE_UNAVAILABLE', `cannot move credentials to the OS keyring (${keyringName()}): ${status.reason}`, {
+    // A setting that cannot be used here, like a bad value: a usage/config error, not a failure to retry blindly.
+    throw new AuthError('CONFIG_INVALID', `cannot move credentials to the OS keyring (${keyringName()}): ${status.reason}`, {
       file: config.file,
       key: 'store.backend',
-      hint: 'nothing was changed; unlock or start the OS keyring and retry',
+      hint: 'nothing was changed; unlock or start the OS keyring and retry, or keep credentials in files (0600) with `authctl store use file`',
     });
   }
   const effective: Place = target === 'file' || !status.usable ? 'file' : 'keyring';

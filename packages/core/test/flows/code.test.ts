@@ -1,6 +1,6 @@
 import { startTestIdP, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CODE_PROMPT, DEFAULT_CODE_REDIRECT_URI } from '../../src/flows/code.js';
+import { CODE_PROMPT, DEFAULT_CODE_REDIRECT_URI, USUAL_CODE_LIFETIME_SECONDS } from '../../src/flows/code.js';
 import { login } from '../../src/session/login.js';
 import { emitted, recordingInteraction, type Step } from './support/interaction.js';
 import { sessionFor } from './support/session.js';
@@ -54,16 +54,29 @@ describe('paste-the-code flow (kxi --force-code)', () => {
 
     const failure = login(sessionFor(profile(), { interaction }), { options: { noBrowser: true } });
 
-    await expect(failure).rejects.toMatchObject({ code: 'INVALID_GRANT', message: expect.stringContaining('state') });
+    await expect(failure).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', message: expect.stringContaining('state') });
     expect(idp.grantCount('authorization_code')).toBe(before);
   });
 
-  it('a code the IdP does not know is INVALID_GRANT', async () => {
+  it('RFC 6749 §5.2: a pasted code the IdP answers invalid_grant for is INVALID_CREDENTIALS, saying it is wrong, used or expired', async () => {
     const { interaction } = personPasting(() => 'not-a-code');
 
     await expect(login(sessionFor(profile(), { interaction }), { options: { noBrowser: true } })).rejects.toMatchObject({
-      code: 'INVALID_GRANT',
-      details: { oauthError: 'invalid_grant', status: 400 },
+      code: 'INVALID_CREDENTIALS',
+      message: `The pasted code was not accepted: it is wrong, already used or expired; a code is usually valid for ${USUAL_CODE_LIFETIME_SECONDS} seconds`,
+      details: { oauthError: 'invalid_grant', status: 400, hint: expect.stringContaining('--flow code` again') },
+    });
+  });
+
+  it('a code pasted twice: the second redemption is refused as already used', async () => {
+    let code = '';
+    const first = personPasting((url) => (code = url.searchParams.get('code') ?? ''));
+    await login(sessionFor(profile(), { interaction: first.interaction }), { options: { noBrowser: true } });
+    const again = recordingInteraction({ answer: async () => code });
+
+    await expect(login(sessionFor(profile(), { interaction: again.interaction }), { options: { noBrowser: true } })).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      message: expect.stringContaining('wrong, already used or expired'),
     });
   });
 

@@ -131,6 +131,7 @@ describe.each(stores)('several identities per profile (%s store)', (_name, makeS
       wasActive: false,
       active: 'bob',
       revoked: true,
+      revocation: { outcome: 'answered', revoked: ['refresh_token', 'access_token'], unrevocable: [], accessTokenExpiresAt: alice.tokens.expires_at },
       deleted: true,
     });
 
