@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { isAuthScheme, isB64Token } from './token/token-syntax.js';
 
 /**
  * What a login or refresh produces. `expires_at` and `issued_at` are epoch
  * seconds. Basic credentials are never squeezed in here: see `Credential`.
  */
 export const TokenSetSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().min(1),
+  access_token: z.string().refine(isB64Token),
+  token_type: z.string().refine(isAuthScheme),
   expires_at: z.number().int().positive(),
   issued_at: z.number().int().positive().optional(),
   refresh_token: z.string().min(1).optional(),

@@ -44,9 +44,10 @@ async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSe
       ? await loginAgain(ctx, credential)
       : await refresh(ctx, credential);
   } catch (error) {
-    // An IdP that cannot be reached does not make a still-valid token useless.
-    const unreachable = AuthError.is(error) && (error.code === 'NETWORK' || error.code === 'TIMEOUT');
-    if (unreachable && !isExpired(credential.tokens, nowSeconds(ctx))) return credential.tokens;
+    // Whatever went wrong (an IdP down, refusing, or answering nonsense), a
+    // still-valid token is still usable; only a cancelled command ends here.
+    const cancelled = AuthError.is(error) && error.code === 'CANCELLED';
+    if (!cancelled && !isExpired(credential.tokens, nowSeconds(ctx))) return credential.tokens;
     throw error;
   }
   await ctx.store.set(key, renewed);
