@@ -12,7 +12,9 @@ import { tokenCommand } from './commands/token.js';
 import { userCommand } from './commands/user.js';
 import { mountProviderAdmin } from './commands/provider-admin.js';
 import { createCli, type Cli, type StartCli } from './context.js';
+import { guardDrainedLoop } from './drained-loop.js';
 import { reportError } from './errors.js';
+import { pendingRequests } from './http/pending-requests.js';
 import { Output } from './output.js';
 import { version } from './package-info.js';
 
@@ -52,13 +54,18 @@ const ONE_LINE_COMMANDS = new Set(['print-token', 'exec-credential', 'exec']);
 export async function main(argv: string[]): Promise<never> {
   let cli: Cli | undefined;
   const start: StartCli = (command) => (cli = createCli(command));
+  const report = (error: unknown): number => {
+    // Before a command starts (a usage error), only the raw argv tells how to report.
+    const out = cli?.out ?? new Output({ json: argv.includes('--json'), plain: false, silent: false, color: !argv.includes('--no-color') });
+    return reportError(error, out, { oneLine: ONE_LINE_COMMANDS.has(cli?.command ?? ''), debug: process.env.AUTHCTL_DEBUG === '1' });
+  };
+  const standDown = guardDrainedLoop(() => cli?.command ?? '', pendingRequests, (error) => process.exit(report(error)));
   let code = 0;
   try {
     await (await mountProviderAdmin(buildProgram(start), start, argv)).parseAsync(argv, { from: 'user' });
   } catch (error) {
-    // Before a command starts (a usage error), only the raw argv tells how to report.
-    const out = cli?.out ?? new Output({ json: argv.includes('--json'), plain: false, silent: false, color: !argv.includes('--no-color') });
-    code = reportError(error, out, { oneLine: ONE_LINE_COMMANDS.has(cli?.command ?? ''), debug: process.env.AUTHCTL_DEBUG === '1' });
+    code = report(error);
   }
+  standDown();
   process.exit(code);
 }

@@ -21,6 +21,8 @@ import { corruptCredential, credentialFileName, readCredentialFile } from './sto
 import { needsRefresh } from './token/refresh-window.js';
 import { isAuthScheme, isB64Token } from './token/token-syntax.js';
 
+export { isAuthScheme, isB64Token } from './token/token-syntax.js';
+
 export type CachedTokenResult =
   | { state: 'fresh'; profile: string; token: { access_token: string; token_type: string; expires_at: number } }
   | { state: 'stale' | 'missing'; profile: string };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundedFetch, MAX_RESPONSE_BYTES } from '../../src/http/bounded-fetch.js';
-import { startAnswering, startSocketDestroyer, streamHuge, type HostileServer } from './hostile-server.js';
+import { startAnswering, startSocketDestroyer, streamHuge, type HostileServer } from '@auth/testkit';
 
 const servers: HostileServer[] = [];
 let destroyer: HostileServer;

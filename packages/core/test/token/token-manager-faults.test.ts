@@ -1,49 +1,12 @@
-import type { ServerResponse } from 'node:http';
-import { startTestIdP, type TestIdP } from '@auth/testkit';
+import { HOSTILE_TOKEN_ANSWERS as ANSWERS, startAnswering, startSocketDestroyer, startTestIdP, type HostileServer, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/errors.js';
 import type { CredentialStore } from '../../src/contracts/credential-store.js';
-import { MAX_RESPONSE_BYTES } from '../../src/http/bounded-fetch.js';
 import { login } from '../../src/session/login.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { getToken } from '../../src/token/token-manager.js';
 import { tokenKey, type OAuthCredential } from '../../src/token-set.js';
 import { sessionFor } from '../flows/support/session.js';
-import { startAnswering, startSocketDestroyer, streamHuge, type HostileServer } from '../http/hostile-server.js';
-
-/** What a broken or hostile token endpoint answers to a refresh, each the evidence of one failure. */
-const ANSWERS: Record<string, (response: ServerResponse) => void> = {
-  'an HTML page with status 200': (response) => {
-    response.writeHead(200, { 'content-type': 'text/html' });
-    response.end('<html><body>Sign in</body></html>');
-  },
-  'garbage bytes': (response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end('\u0000\u00ff{{{not json');
-  },
-  'a 302 to a login page': (response) => {
-    response.writeHead(302, { location: 'https://login.example.com/' });
-    response.end();
-  },
-  'JSON of the wrong types': (response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ access_token: 42, token_type: ['Bearer'], expires_in: 'soon' }));
-  },
-  'a body larger than 1 MiB': (response) => streamHuge(response, 4 * MAX_RESPONSE_BYTES),
-  'an access token with CR LF and a header after it': (response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ access_token: 'abc\r\nX-Injected: yes', token_type: 'Bearer', expires_in: 3600 }));
-  },
-  'a token type with a space in it': (response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ access_token: 'abc', token_type: 'Bearer abc\r\nX-Injected:', expires_in: 3600 }));
-  },
-  'HTTP 500': (response) => {
-    response.writeHead(500, { 'content-type': 'text/plain' });
-    response.end('boom');
-  },
-};
-
 let idp: TestIdP;
 const servers: Record<string, HostileServer> = {};
 beforeAll(async () => {
