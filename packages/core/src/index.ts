@@ -43,3 +43,5 @@ export * from './plugins/define-provider.js';
 // network: CA files and proxies (helper: networks)
 export * from './http/create-fetch.js';
 export * from './http/profile-fetch.js';
+export * from './http/bounded-fetch.js';
+export { requestUrl } from './http/request-url.js';

@@ -44,6 +44,12 @@ export const CredentialSchema = z.discriminatedUnion('kind', [
     subject: z.string().optional(),
     /** Who logged in, as `authctl user list` names them (see session/identity-name.ts). */
     identity: z.string().min(1).optional(),
+    /**
+     * When the IdP refused the refresh token (epoch seconds); the token is then
+     * dropped, so processes that waited on the refresh fail at once instead of
+     * redeeming it again.
+     */
+    refresh_rejected_at: z.number().int().positive().optional(),
   }),
   z.object({ kind: z.literal('basic'), username: z.string(), password: z.string() }),
   z.object({ kind: z.literal('secret'), value: z.string().min(1) }),

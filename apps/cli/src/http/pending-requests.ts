@@ -1,3 +1,5 @@
+import { requestUrl } from '@auth/core';
+
 /**
  * The requests this process has sent and not yet seen settle, so a command
  * that ends with nothing left to wait for can say which server never
@@ -9,7 +11,7 @@ const pending = new Set<{ url: string }>();
 /** `fetchImpl`, with each request listed while it is pending. */
 export function trackRequests(fetchImpl: typeof fetch): typeof fetch {
   return async (input, init) => {
-    const entry = { url: urlOf(input) };
+    const entry = { url: requestUrl(input) };
     pending.add(entry);
     try {
       return await fetchImpl(input, init);
@@ -22,16 +24,4 @@ export function trackRequests(fetchImpl: typeof fetch): typeof fetch {
 /** The URLs of the requests still pending, oldest first. */
 export function pendingRequests(): string[] {
   return [...pending].map((entry) => entry.url);
-}
-
-function urlOf(input: Parameters<typeof fetch>[0]): string {
-  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  try {
-    const url = new URL(href);
-    url.username = '';
-    url.password = '';
-    return url.href;
-  } catch {
-    return href;
-  }
 }

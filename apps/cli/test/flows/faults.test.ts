@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOSTILE_TOKEN_ANSWERS, startAnswering, startSocketDestroyer, type HostileServer } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -89,5 +90,62 @@ describe('authctl under a failing IdP: never a silent success', () => {
       expect(printed.stderr, failure).toContain(tokenUrl);
       expect(printed.stderr, failure).not.toContain('X-Injected');
     }
+  });
+});
+
+describe('authctl on hostile input: nothing that could forge output is printed', () => {
+  const injecting = 'an access token with CR LF and a header after it';
+
+  test('login at an IdP that issues an access token with CR LF: exit 5 naming the token URL, nothing stored', async ({ sandbox }) => {
+    const tokenUrl = `${servers[injecting]!.url}/token`;
+    await sandbox.writeConfig(configToml({ dev: { provider: 'oidc', client_id: 'authctl', token_url: tokenUrl, flow: 'password' } }, 'dev'));
+
+    const result = await sandbox.run(['login', '--username', 'alice'], { env: { AUTHCTL_PASSWORD: 'alice-password' } });
+
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stderr).toContain(tokenUrl);
+    expect(result.stdout + result.stderr).not.toContain('X-Injected');
+    expect(await sandbox.credentialFiles()).toEqual([]);
+  });
+
+  test('a stored access token with CR LF is never printed: print-token --header exits 3 naming the file', async ({ sandbox }) => {
+    await loginAsAlice(sandbox);
+    const file = sandbox.credentialFile('dev');
+    const credential = JSON.parse(await readFile(file, 'utf8')) as { tokens: { access_token: string } };
+    credential.tokens.access_token = 'abc\r\nX-Injected: yes';
+    await writeFile(file, JSON.stringify(credential), { mode: 0o600 });
+
+    const result = await sandbox.run(['print-token', '--header']);
+
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).not.toContain('X-Injected');
+  });
+
+  test('AUTHCTL_TOKEN with CR LF: print-token --header and exec exit 2 naming AUTHCTL_TOKEN, print nothing, run nothing', async ({ sandbox }) => {
+    const env = { AUTHCTL_TOKEN: 'abc\r\nX-Injected: yes' };
+    const marker = join(sandbox.home, 'ran');
+
+    const printed = await sandbox.run(['print-token', '--header'], { env });
+    const executed = await sandbox.run(['exec', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { env });
+
+    for (const result of [printed, executed]) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('AUTHCTL_TOKEN');
+      expect(result.stderr).not.toContain('X-Injected');
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('timeout = 1e308 (every timer would fire at once): exit 2 naming the key and the file', async ({ idp, sandbox }) => {
+    await sandbox.writeConfig(`default_profile = "dev"\n\n[profiles.dev]\nprovider = "oidc"\nissuer = "${idp.issuer}"\nclient_id = "authctl"\ntimeout = 1e308\n`);
+
+    const result = await sandbox.run(['login', '--username', 'alice'], { env: { AUTHCTL_PASSWORD: 'alice-password' } });
+
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('profiles.dev.timeout');
+    expect(result.stderr).toContain(sandbox.configFile);
   });
 });

@@ -42,7 +42,7 @@ async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSe
   try {
     renewed = credential.tokens.refresh_token === undefined
       ? await loginAgain(ctx, credential)
-      : await refresh(ctx, credential);
+      : await refresh(ctx, key, credential);
   } catch (error) {
     // Whatever went wrong (an IdP down, refusing, or answering nonsense), a
     // still-valid token is still usable; only a cancelled command ends here.
@@ -54,13 +54,20 @@ async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSe
   return renewed.tokens;
 }
 
-async function refresh(ctx: SessionContext, credential: OAuthCredential): Promise<OAuthCredential> {
+async function refresh(ctx: SessionContext, key: string, credential: OAuthCredential): Promise<OAuthCredential> {
   try {
     const tokens = await getFlow('refresh').run(await storedFlowContext(ctx, credential));
-    return { ...credential, tokens };
+    const { refresh_rejected_at: _cleared, ...rest } = credential;
+    return { ...rest, tokens };
   } catch (error) {
-    if (AuthError.is(error) && error.code === 'INVALID_GRANT') return loginAgain(ctx, credential, error);
-    throw error;
+    if (!AuthError.is(error) || error.code !== 'INVALID_GRANT') throw error;
+    // Recorded while the lock is held: whoever waits on it re-reads a login
+    // without a refresh token and fails at once, instead of redeeming the
+    // dead one again (each such redemption costs a round trip to the IdP).
+    const { refresh_token: _dead, ...tokens } = credential.tokens;
+    const refused: OAuthCredential = { ...credential, tokens, refresh_rejected_at: nowSeconds(ctx) };
+    await ctx.store.set(key, refused);
+    return loginAgain(ctx, refused, error);
   }
 }
 
@@ -70,7 +77,7 @@ async function loginAgain(ctx: SessionContext, credential: OAuthCredential, caus
   if (flow === 'client-credentials' || (flow === 'password' && ctx.secrets?.password !== undefined)) {
     return obtainCredential(ctx, flow);
   }
-  throw loginRequired(ctx, cause);
+  throw loginRequired(ctx, credential, cause);
 }
 
 async function readCredential(ctx: SessionContext, key: string): Promise<OAuthCredential> {
@@ -79,9 +86,10 @@ async function readCredential(ctx: SessionContext, key: string): Promise<OAuthCr
   return credential;
 }
 
-function loginRequired(ctx: SessionContext, cause?: AuthError): AuthError {
+function loginRequired(ctx: SessionContext, credential?: OAuthCredential, cause?: AuthError): AuthError {
   const name = ctx.profile.name;
-  const why = cause === undefined ? 'is not logged in' : 'must log in again: the IdP no longer accepts its refresh token';
+  const why =
+    credential?.refresh_rejected_at === undefined ? 'is not logged in' : 'must log in again: the IdP no longer accepts its refresh token';
   return new AuthError('LOGIN_REQUIRED', `Profile ${name} ${why}`, {
     profile: name,
     hint: `run \`authctl login --profile ${name}\``,
