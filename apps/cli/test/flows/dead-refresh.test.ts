@@ -1,21 +1,13 @@
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, utimes } from 'node:fs/promises';
 import { describe, expect } from 'vitest';
 import { flowTest as test } from './support/flow-fixtures.js';
 import { loginAsAlice } from './support/password-login.js';
 import { storedTokens } from './support/stored-tokens.js';
+import { expireStoredToken } from './support/token-expiry.js';
 
 const PROCESSES = 32;
 /** Each IdP answer takes this long: 32 redemptions in a row would take over a minute. */
 const IDP_LATENCY_MS = 2_000;
-
-/** Dates the stored token of profile `dev` one hour back: expired, so every print-token must refresh. */
-async function expireStoredToken(file: string): Promise<void> {
-  const credential = JSON.parse(await readFile(file, 'utf8')) as { tokens: { expires_at: number; issued_at?: number } };
-  const now = Math.floor(Date.now() / 1000);
-  credential.tokens.expires_at = now - 10;
-  credential.tokens.issued_at = now - 3610;
-  await writeFile(file, JSON.stringify(credential), { mode: 0o600 });
-}
 
 describe('a dead refresh token and the profile lock', () => {
   test(`${PROCESSES} print-token processes on a revoked refresh token behind a ${IDP_LATENCY_MS} ms IdP: one redemption, every one exits 3`, async ({
@@ -24,7 +16,7 @@ describe('a dead refresh token and the profile lock', () => {
   }) => {
     await loginAsAlice(sandbox);
     await idp.revokeAllGrants();
-    await expireStoredToken(sandbox.credentialFile('dev'));
+    await expireStoredToken(sandbox);
     idp.resetCounts();
     idp.setLatency(IDP_LATENCY_MS);
 
@@ -42,7 +34,7 @@ describe('a dead refresh token and the profile lock', () => {
 
   test('a lock dated in the future is taken over: print-token refreshes at once instead of waiting for it to age', async ({ idp, sandbox }) => {
     await loginAsAlice(sandbox);
-    await expireStoredToken(sandbox.credentialFile('dev'));
+    await expireStoredToken(sandbox);
     const lock = sandbox.credentialFile('dev').replace(/\.json$/, '.lock');
     await mkdir(lock);
     const inAnHour = new Date(Date.now() + 3_600_000);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { STACK_FRAME } from '../support/sandbox.js';
 import { configToml, idpProfile } from '../support/profiles.js';
 import { flowTest } from './support/flow-fixtures.js';
-import { moveStoredLogin } from './support/moved-credential.js';
+import { redateStoredLogin } from './support/token-expiry.js';
 import { loginAsAlice } from './support/password-login.js';
 
 /** Enough runs to catch a failure that shows in 8 of 10 (Node's fetch leaving such a request pending). */
@@ -19,7 +19,7 @@ const EXPIRED = -10;
 const test = flowTest.extend<{ shortTimeout: void }>({
   shortTimeout: [
     async ({ idp, sandbox }, use) => {
-      await sandbox.writeConfig(configToml({ dev: idpProfile(idp.issuer, { timeout: 2 }) }, 'dev'));
+      await sandbox.writeConfig(configToml({ dev: idpProfile(idp.issuer, { timeout: 1 }) }, 'dev'));
       await use();
     },
     { auto: true },
@@ -42,7 +42,7 @@ describe('authctl under a failing IdP: never a silent success', () => {
   }) => {
     await loginAsAlice(sandbox);
     const tokenUrl = `${destroyer.url}/token`;
-    await moveStoredLogin(sandbox, tokenUrl, EXPIRED);
+    await redateStoredLogin(sandbox, EXPIRED, tokenUrl);
 
     const results = await Promise.all(Array.from({ length: RUNS }, () => sandbox.run(['print-token'], { killAfterMs: 30_000 })));
     for (const result of results) {
@@ -56,7 +56,7 @@ describe('authctl under a failing IdP: never a silent success', () => {
   test('the same IdP: exec -- CMD exits 5 and CMD never runs', async ({ sandbox }) => {
     await loginAsAlice(sandbox);
     const tokenUrl = `${destroyer.url}/token`;
-    await moveStoredLogin(sandbox, tokenUrl, EXPIRED);
+    await redateStoredLogin(sandbox, EXPIRED, tokenUrl);
     const marker = join(sandbox.home, 'ran');
 
     const results = await Promise.all(
@@ -72,7 +72,7 @@ describe('authctl under a failing IdP: never a silent success', () => {
   test('inside the refresh window, whatever the failed refresh answered, print-token prints the still-valid cached token', async ({ sandbox }) => {
     await loginAsAlice(sandbox);
     for (const [failure, server] of Object.entries({ ...servers, 'a dropped connection': destroyer })) {
-      const cached = await moveStoredLogin(sandbox, `${server.url}/token`, IN_REFRESH_WINDOW);
+      const cached = await redateStoredLogin(sandbox, IN_REFRESH_WINDOW, `${server.url}/token`);
       const printed = await sandbox.run(['print-token']);
       expect(printed.code, `${failure}: ${printed.stderr}`).toBe(0);
       expect(printed.stdout, failure).toBe(`${cached}\n`);
@@ -83,7 +83,7 @@ describe('authctl under a failing IdP: never a silent success', () => {
     await loginAsAlice(sandbox);
     for (const [failure, server] of Object.entries(servers)) {
       const tokenUrl = `${server.url}/token`;
-      await moveStoredLogin(sandbox, tokenUrl, EXPIRED);
+      await redateStoredLogin(sandbox, EXPIRED, tokenUrl);
       const printed = await sandbox.run(['print-token', '--header']);
       expect(printed.code, `${failure}: ${printed.stderr}`).toBe(5);
       expect(printed.stdout, failure).toBe('');

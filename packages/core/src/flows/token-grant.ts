@@ -10,7 +10,7 @@ import { toTokenSet } from './token-response.js';
 
 type GrantContext = Pick<
   FlowContext,
-  'profile' | 'server' | 'client' | 'fetch' | 'signal' | 'timeoutMs' | 'allowInsecureHttp'
+  'profile' | 'server' | 'client' | 'fetch' | 'signal' | 'timeoutMs' | 'allowInsecureHttp' | 'now'
 >;
 
 /**
@@ -27,7 +27,7 @@ export async function tokenGrant(
   let tokens: TokenSet;
   try {
     const response = await request(requestOptions(ctx));
-    tokens = toTokenSet(await process(issuerIsKnown(ctx.server) ? response : await withoutIdToken(response)));
+    tokens = toTokenSet(await process(issuerIsKnown(ctx.server) ? response : await withoutIdToken(response)), ctx.now());
   } catch (error) {
     throw toAuthError(error, { url, timeoutMs: ctx.timeoutMs, profile: ctx.profile });
   }
