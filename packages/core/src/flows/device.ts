@@ -6,6 +6,7 @@ import { toAuthError } from './map-error.js';
 import { requestOptions } from './request-options.js';
 import { scopeParameters } from './scope-parameters.js';
 import { tokenGrant } from './token-grant.js';
+import { wait } from './wait.js';
 
 /** RFC 8628 §3.2: the polling interval when the server names none. */
 export const DEFAULT_DEVICE_INTERVAL_SECONDS = 5;
@@ -71,11 +72,13 @@ async function poll(
 ): Promise<TokenSet> {
   // The server says when the code expired (expired_token); this backstop,
   // a little later, only stops a server that never does.
-  const giveUpAt = ctx.now() + authorization.expires_in + BACKSTOP_SECONDS;
+  const now = ctx.now ?? (() => Math.floor(Date.now() / 1000));
+  const sleep = ctx.sleep ?? wait;
+  const giveUpAt = now() + authorization.expires_in + BACKSTOP_SECONDS;
   let interval = initialInterval;
   for (;;) {
-    await ctx.sleep(interval * 1000, ctx.signal);
-    if (ctx.now() >= giveUpAt) throw expired(ctx);
+    await sleep(interval * 1000, ctx.signal);
+    if (now() >= giveUpAt) throw expired(ctx);
     ctx.interaction.progress(`Waiting for approval of code ${authorization.user_code}…`);
     try {
       return await tokenGrant(

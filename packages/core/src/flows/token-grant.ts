@@ -27,7 +27,7 @@ export async function tokenGrant(
   let tokens: TokenSet;
   try {
     const response = await request(requestOptions(ctx));
-    tokens = toTokenSet(await process(issuerIsKnown(ctx.server) ? response : await withoutIdToken(response)), ctx.now());
+    tokens = toTokenSet(await process(issuerIsKnown(ctx.server) ? response : await withoutIdToken(response)), ctx.now?.());
   } catch (error) {
     throw toAuthError(error, { url, timeoutMs: ctx.timeoutMs, profile: ctx.profile });
   }

@@ -9,8 +9,6 @@ export interface FakeClock {
   now(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   slept: number[];
-  /** Moves the clock forward without anyone sleeping. */
-  advance(seconds: number): void;
 }
 
 export function fakeClock(startSeconds = Math.floor(Date.now() / 1000)): FakeClock {
@@ -19,9 +17,6 @@ export function fakeClock(startSeconds = Math.floor(Date.now() / 1000)): FakeClo
   return {
     now: () => Math.floor(nowMs / 1000),
     slept,
-    advance(seconds) {
-      nowMs += seconds * 1000;
-    },
     async sleep(ms, signal) {
       if (signal.aborted) throw cancelled(signal);
       slept.push(ms);
