@@ -7,8 +7,9 @@ import { tokenLine } from '../token-line.js';
 
 /**
  * The slow path of `print-token`: a fresh cached token or a usable
- * AUTHCTL_TOKEN never gets here (see authctl.ts); an unusable one is reported. The token manager refreshes inside the refresh window, logs a
- * service account in again, or fails with LOGIN_REQUIRED (exit 3).
+ * AUTHCTL_TOKEN never gets here (see authctl.ts); an unusable one is
+ * reported here. The token manager refreshes inside the refresh window, logs
+ * a service account in again, or fails with LOGIN_REQUIRED (exit 3).
  */
 export function printTokenCommand(program: Command, start: StartCli): void {
   program

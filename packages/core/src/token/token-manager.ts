@@ -18,7 +18,10 @@ const renewals = new WeakMap<CredentialStore, Map<string, Promise<TokenSet>>>();
  * refreshed, its token is used and the rotated refresh token is never
  * redeemed twice. Credentials that need no person (client credentials, a
  * password from a non-interactive source) log in again silently; anything
- * else ends in LOGIN_REQUIRED. An expired token is never returned.
+ * else ends in LOGIN_REQUIRED. A refresh that fails for any reason still
+ * returns the cached token while it is valid; an expired token is never
+ * returned. A refresh token the IdP refuses is dropped from the store under
+ * the lock, so no other process redeems it again.
  */
 export async function getToken(ctx: SessionContext): Promise<TokenSet> {
   const key = tokenKey(ctx.profile.name);
@@ -57,8 +60,7 @@ async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSe
 async function refresh(ctx: SessionContext, key: string, credential: OAuthCredential): Promise<OAuthCredential> {
   try {
     const tokens = await getFlow('refresh').run(await storedFlowContext(ctx, credential));
-    const { refresh_rejected_at: _cleared, ...rest } = credential;
-    return { ...rest, tokens };
+    return { ...credential, tokens };
   } catch (error) {
     if (!AuthError.is(error) || error.code !== 'INVALID_GRANT') throw error;
     // Recorded while the lock is held: whoever waits on it re-reads a login
