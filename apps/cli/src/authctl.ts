@@ -6,6 +6,7 @@
 // including a token that must be refreshed, a login, or an error to report,
 // goes to the full program, loaded on demand.
 import { parseArgs } from 'node:util';
+import { isB64Token } from '@auth/core/cached-token';
 import { ENV_TOKEN_NOTICE, envToken } from './env-token.js';
 import { execCredential, readExecInfo } from './exec-credential.js';
 import { tokenLine } from './token-line.js';
@@ -41,6 +42,8 @@ async function answerFast(): Promise<boolean> {
   if (execInfo !== undefined && (!('info' in execInfo) || parsed.values.header)) return false;
 
   const override = envToken(process.env);
+  // One that could not be sent as a Bearer token: the full program reports it.
+  if (override !== undefined && !isB64Token(override.access_token)) return false;
   if (override !== undefined) {
     if (!parsed.values.silent) process.stderr.write(`${ENV_TOKEN_NOTICE}\n`);
     process.stdout.write(execInfo ? execCredential(execInfo.info.apiVersion, override.access_token) : tokenLine(override, parsed.values.header));

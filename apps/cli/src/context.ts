@@ -14,6 +14,7 @@ import {
   type Interaction,
   type SessionContext,
 } from '@auth/core';
+import { trackRequests } from './http/pending-requests.js';
 import { createVerboseFetch } from './http/verbose-fetch.js';
 import { createTerminalInteraction } from './interaction/terminal-interaction.js';
 import { StdinLines } from './interaction/stdin-lines.js';
@@ -159,7 +160,9 @@ export async function openSession(cli: Cli, options: SessionOptions = {}): Promi
     store: cliStore(cli, config),
     interaction: cli.interaction,
     signal: cli.signal,
-    ...(cli.globals.verbose ? { fetch: createVerboseFetch(profileFetch(profile, cli.env), (line) => cli.out.essential(line)) } : {}),
+    fetch: trackRequests(
+      cli.globals.verbose ? createVerboseFetch(profileFetch(profile, cli.env), (line) => cli.out.essential(line)) : profileFetch(profile, cli.env),
+    ),
     secrets: {
       clientSecret: once(async () =>
         flags.clientSecretStdin ? readStdinSecret(cli, 'Client secret') : envClientSecret(cli.env),

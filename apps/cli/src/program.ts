@@ -13,9 +13,11 @@ import { tokenCommand } from './commands/token.js';
 import { userCommand } from './commands/user.js';
 import { mountProviderAdmin } from './commands/provider-admin.js';
 import { createCli, type Cli, type StartCli } from './context.js';
+import { guardDrainedLoop } from './drained-loop.js';
 import { reportError } from './errors.js';
 import { examples, HELP_CONFIGURATION, helpWidth, hintCommandHelp, wrapHelpOutput } from './help.js';
 import { HELP_EXAMPLES } from './help-examples.js';
+import { pendingRequests } from './http/pending-requests.js';
 import { Output } from './output.js';
 import { version } from './package-info.js';
 
@@ -72,17 +74,22 @@ function interruptedByCtrlC(error: unknown, cli: Cli | undefined): boolean {
 export async function main(argv: string[]): Promise<never> {
   let cli: Cli | undefined;
   const start: StartCli = (command) => (cli = createCli(command));
+  const report = (error: unknown): number => {
+    // Before a command starts (a usage error), only the raw argv tells how to report.
+    const out = cli?.out ?? new Output({ json: argv.includes('--json'), plain: false, silent: false, color: !argv.includes('--no-color') });
+    const code = reportError(error, out, { oneLine: ONE_LINE_COMMANDS.has(cli?.command ?? ''), debug: process.env.AUTHCTL_DEBUG === '1' });
+    return interruptedByCtrlC(error, cli) ? INTERRUPTED : code;
+  };
+  const standDown = guardDrainedLoop(() => cli?.command ?? '', pendingRequests, (error) => process.exit(report(error)));
   let code = 0;
   try {
     const program = await mountProviderAdmin(buildProgram(start), start, argv);
     hintCommandHelp(program);
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    // Before a command starts (a usage error), only the raw argv tells how to report.
-    const out = cli?.out ?? new Output({ json: argv.includes('--json'), plain: false, silent: false, color: !argv.includes('--no-color') });
-    code = reportError(error, out, { oneLine: ONE_LINE_COMMANDS.has(cli?.command ?? ''), debug: process.env.AUTHCTL_DEBUG === '1' });
-    if (interruptedByCtrlC(error, cli)) code = INTERRUPTED;
+    code = report(error);
   }
+  standDown();
   if (code === 0) code = cli?.exitCode ?? 0;
   process.exit(code);
 }

@@ -19,6 +19,9 @@ import type { AuthctlConfig } from './config/types.js';
 import { AuthError } from './errors.js';
 import { corruptCredential, credentialFileName, readCredentialFile } from './stores/credential-file.js';
 import { needsRefresh } from './token/refresh-window.js';
+import { isAuthScheme, isB64Token } from './token/token-syntax.js';
+
+export { isAuthScheme, isB64Token } from './token/token-syntax.js';
 
 export type CachedTokenResult =
   | { state: 'fresh'; profile: string; token: { access_token: string; token_type: string; expires_at: number } }
@@ -100,9 +103,9 @@ function oauthTokenOf(credential: unknown, corrupt: StoredToken['corrupt']): Cac
   if (!isTable(credential.server) || typeof credential.server.token_endpoint !== 'string') throw bad('server.token_endpoint');
   const tokens = credential.tokens;
   if (!isTable(tokens)) throw bad('tokens');
-  for (const field of ['access_token', 'token_type'] as const) {
-    if (typeof tokens[field] !== 'string' || tokens[field] === '') throw bad(`tokens.${field}`);
-  }
+  // The syntax checks of TokenSetSchema: a token that could forge header lines is never printed.
+  if (typeof tokens.access_token !== 'string' || !isB64Token(tokens.access_token)) throw bad('tokens.access_token');
+  if (typeof tokens.token_type !== 'string' || !isAuthScheme(tokens.token_type)) throw bad('tokens.token_type');
   for (const field of ['expires_at', 'issued_at'] as const) {
     const value = tokens[field];
     if (field === 'issued_at' && value === undefined) continue;

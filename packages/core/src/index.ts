@@ -45,3 +45,5 @@ export * from './plugins/define-provider.js';
 export * from './http/create-fetch.js';
 export * from './http/profile-fetch.js';
 export { PAGE_STYLE } from './pages/page-style.js';
+export * from './http/bounded-fetch.js';
+export { requestUrl } from './http/request-url.js';

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { isAuthScheme, isB64Token } from './token/token-syntax.js';
 
 /**
  * What a login or refresh produces. `expires_at` and `issued_at` are epoch
  * seconds. Basic credentials are never squeezed in here: see `Credential`.
  */
 export const TokenSetSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().min(1),
+  access_token: z.string().refine(isB64Token),
+  token_type: z.string().refine(isAuthScheme),
   expires_at: z.number().int().positive(),
   issued_at: z.number().int().positive().optional(),
   refresh_token: z.string().min(1).optional(),
@@ -43,6 +44,12 @@ export const CredentialSchema = z.discriminatedUnion('kind', [
     subject: z.string().optional(),
     /** Who logged in, as `authctl user list` names them (see session/identity-name.ts). */
     identity: z.string().min(1).optional(),
+    /**
+     * When the IdP refused the refresh token (epoch seconds); the token is then
+     * dropped, so processes that waited on the refresh fail at once instead of
+     * redeeming it again.
+     */
+    refresh_rejected_at: z.number().int().positive().optional(),
   }),
   z.object({ kind: z.literal('basic'), username: z.string(), password: z.string() }),
   z.object({ kind: z.literal('secret'), value: z.string().min(1) }),

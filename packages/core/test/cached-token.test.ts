@@ -130,6 +130,10 @@ describe('readCachedToken (print-token hot path)', () => {
     ['a token without expiry', JSON.stringify({ ...oauthCredential(), tokens: { access_token: 'at-sec', token_type: 'Bearer' } }), 'bad tokens.expires_at'],
     ['a non-integer expiry', JSON.stringify(oauthCredential({ expires_at: NOW + 0.5 })), 'bad tokens.expires_at'],
     ['an empty access token', JSON.stringify(oauthCredential({ access_token: '' })), 'bad tokens.access_token'],
+    // RFC 6750 §2.1: printed with --header, this would add a header line of the IdP's choosing.
+    ['an access token with CR LF', JSON.stringify(oauthCredential({ access_token: 'at-sec\r\nX-Injected: yes' })), 'bad tokens.access_token'],
+    ['an access token with a space', JSON.stringify(oauthCredential({ access_token: 'at-sec more' })), 'bad tokens.access_token'],
+    ['a token type with CR LF', JSON.stringify(oauthCredential({ token_type: 'Bearer\r\nX-Injected:' })), 'bad tokens.token_type'],
   ])('a credential file with %s is STORE_CORRUPT with a login hint, on the hot path and in the file store', async (_, text, problem) => {
     const { env, dir, store } = await home();
     await mkdir(join(dir, 'state', 'credentials'), { recursive: true, mode: 0o700 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 export { startTestIdP, type TestIdP, type TestIdPOptions, type GrantRecord } from './test-idp.js';
 export type { HeadlessUser } from './headless-user.js';
 export { startBlackhole } from './blackhole.js';
+export { HOSTILE_TOKEN_ANSWERS, startAnswering, startSocketDestroyer, streamHuge, type HostileServer } from './hostile-server.js';
 export { createTestCA, type TestCA } from './test-ca.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { chromiumPath } from './chromium.js';

@@ -3,7 +3,8 @@ import { constants } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AuthError, getToken } from '@auth/core';
 import { openSession, type Cli, type StartCli } from '../context.js';
-import { ENV_TOKEN_NOTICE, envToken } from '../env-token.js';
+import { checkedEnvToken } from '../checked-env-token.js';
+import { ENV_TOKEN_NOTICE } from '../env-token.js';
 import { reportError } from '../errors.js';
 
 /** Not AUTHCTL_TOKEN: that one tells authctl itself to skip the store. */
@@ -40,7 +41,7 @@ export function execCommand(program: Command, start: StartCli): void {
 }
 
 async function accessToken(cli: Cli): Promise<string> {
-  const override = envToken(cli.env);
+  const override = checkedEnvToken(cli.env);
   if (override !== undefined) {
     cli.out.info(ENV_TOKEN_NOTICE);
     return override.access_token;

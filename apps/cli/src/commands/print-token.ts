@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { getToken } from '@auth/core';
 import { openSession, type StartCli } from '../context.js';
+import { checkedEnvToken } from '../checked-env-token.js';
+import { ENV_TOKEN_NOTICE } from '../env-token.js';
 import { tokenLine } from '../token-line.js';
 
 /**
- * The slow path of `print-token`: a fresh cached token never gets here (see
- * authctl.ts). The token manager refreshes inside the refresh window, logs a
- * service account in again, or fails with LOGIN_REQUIRED (exit 3).
+ * The slow path of `print-token`: a fresh cached token or a usable
+ * AUTHCTL_TOKEN never gets here (see authctl.ts); an unusable one is
+ * reported here. The token manager refreshes inside the refresh window, logs
+ * a service account in again, or fails with LOGIN_REQUIRED (exit 3).
  */
 export function printTokenCommand(program: Command, start: StartCli): void {
   program
@@ -15,6 +18,12 @@ export function printTokenCommand(program: Command, start: StartCli): void {
     .option('--header', 'print an HTTP header line: "Authorization: Bearer <token>"')
     .action(async (options: { header?: boolean }, command: Command) => {
       const cli = start(command);
+      const override = checkedEnvToken(cli.env);
+      if (override !== undefined) {
+        cli.out.info(ENV_TOKEN_NOTICE);
+        process.stdout.write(tokenLine(override, options.header));
+        return;
+      }
       const session = await openSession(cli, { prompts: false });
       const token = await getToken(session);
       process.stdout.write(tokenLine(token, options.header));

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { AuthError, getToken, login, type TokenSet } from '@auth/core';
 import { openSession, type Cli, type StartCli } from '../context.js';
-import { ENV_TOKEN_NOTICE, envToken } from '../env-token.js';
+import { checkedEnvToken } from '../checked-env-token.js';
+import { ENV_TOKEN_NOTICE } from '../env-token.js';
 import { EXEC_CREDENTIAL_VERSIONS, execCredential, readExecInfo, type ExecInfo } from '../exec-credential.js';
 import { browserBlocker } from '../interaction/browser-environment.js';
 
@@ -29,7 +30,7 @@ export function tokenCommand(program: Command, start: StartCli): void {
     .action(async (_options: object, command: Command) => {
       const cli = start(command);
       const info = execInfo(cli.env);
-      const override = envToken(cli.env);
+      const override = checkedEnvToken(cli.env);
       if (override !== undefined) {
         cli.out.info(ENV_TOKEN_NOTICE);
         process.stdout.write(execCredential(info.apiVersion, override.access_token));

@@ -5,7 +5,7 @@ import type { Sandbox } from '../support/sandbox.js';
 import { flowTest as test } from './support/flow-fixtures.js';
 import { loginAsAlice } from './support/password-login.js';
 import { storedTokens } from './support/stored-tokens.js';
-import { SHORT_ACCESS_TOKEN_TTL, waitUntilExpired } from './support/token-expiry.js';
+import { expireStoredToken } from './support/token-expiry.js';
 
 const PROCESSES = 16;
 /** Fresh logins in one test: a race that loses one time in three shows up here. */
@@ -35,10 +35,8 @@ describe('refresh is single-flight across processes', () => {
     `${PROCESSES} print-token processes on an expired token, against strict refresh rotation: one refresh grant, the same live token for all (${ROUNDS} rounds)`,
     async ({ idp, sandbox }) => {
       for (let round = 1; round <= ROUNDS; round += 1) {
-        idp.setAccessTokenTtl(SHORT_ACCESS_TOKEN_TTL);
         await loginAsAlice(sandbox);
-        idp.setAccessTokenTtl(3600);
-        await waitUntilExpired(sandbox);
+        await expireStoredToken(sandbox);
         idp.resetCounts();
 
         const { introspection } = await printTokenTogether(idp, sandbox);
@@ -55,12 +53,10 @@ describe('refresh is single-flight across processes', () => {
     sandbox,
   }) => {
     const env = { AUTHCTL_CLIENT_SECRET: idp.clients.confidential.secret };
-    idp.setAccessTokenTtl(SHORT_ACCESS_TOKEN_TTL);
     const login = await sandbox.run(['login', '--serviceaccount'], { env });
     expect(login.code, login.stderr).toBe(0);
     expect((await storedTokens(sandbox)).refresh_token).toBeUndefined();
-    idp.setAccessTokenTtl(3600);
-    await waitUntilExpired(sandbox);
+    await expireStoredToken(sandbox);
     idp.resetCounts();
 
     const { introspection } = await printTokenTogether(idp, sandbox, env);

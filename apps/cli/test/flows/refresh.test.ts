@@ -4,18 +4,17 @@ import { flowTest as test } from './support/flow-fixtures.js';
 import { printLiveToken } from './support/live-token.js';
 import { ALICE, loginAsAlice } from './support/password-login.js';
 import { storedTokens } from './support/stored-tokens.js';
-import { SHORT_ACCESS_TOKEN_TTL, waitUntilExpired } from './support/token-expiry.js';
+import { expireStoredToken } from './support/token-expiry.js';
 
 describe('refresh through print-token', () => {
   test('an expired access token with a live refresh token: print-token (stdin closed) refreshes once and prints a new live token', async ({
     idp,
     sandbox,
   }) => {
-    idp.setAccessTokenTtl(3);
     await loginAsAlice(sandbox);
     const first = await storedTokens(sandbox);
     expect(first.refresh_token).toBeDefined();
-    await waitUntilExpired(sandbox);
+    await expireStoredToken(sandbox);
     idp.resetCounts();
 
     const { token } = await printLiveToken(idp, sandbox);
@@ -30,10 +29,9 @@ describe('refresh through print-token', () => {
   });
 
   test('a revoked refresh token: print-token exits 3 with exactly one line on stderr and prints no token', async ({ idp, sandbox }) => {
-    idp.setAccessTokenTtl(SHORT_ACCESS_TOKEN_TTL);
     await loginAsAlice(sandbox);
     await idp.revokeAllGrants();
-    await waitUntilExpired(sandbox);
+    await expireStoredToken(sandbox);
 
     const printed = await sandbox.run(['print-token']);
     expect(printed.code, printed.stderr).toBe(3);
@@ -49,12 +47,10 @@ describe('refresh through print-token', () => {
     idp,
     sandbox,
   }) => {
-    idp.setAccessTokenTtl(SHORT_ACCESS_TOKEN_TTL);
     await loginAsAlice(sandbox);
     const first = await storedTokens(sandbox);
-    idp.setAccessTokenTtl(3600);
     await idp.revokeAllGrants();
-    await waitUntilExpired(sandbox);
+    await expireStoredToken(sandbox);
     idp.resetCounts();
 
     const env = { AUTHCTL_USERNAME: ALICE.username, AUTHCTL_PASSWORD: ALICE.password };

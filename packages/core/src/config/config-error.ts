@@ -29,6 +29,12 @@ export function isTable(value: unknown): value is Record<string, unknown> {
 /** A short, quoted rendering of a config value for "(got ...)". */
 export function describeValue(value: unknown): string {
   if (isTable(value)) return 'a table';
-  const text = value instanceof Date ? value.toISOString() : JSON.stringify(value) ?? String(value);
+  // JSON spells inf and nan (valid TOML) as null.
+  const text =
+    value instanceof Date
+      ? value.toISOString()
+      : typeof value === 'number' && !Number.isFinite(value)
+        ? String(value)
+        : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

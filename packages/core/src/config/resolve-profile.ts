@@ -11,6 +11,15 @@ export { selectProfileName } from './select-profile.js';
 
 const LOGIN_FLOWS = ['browser', 'code', 'device', 'client-credentials', 'password'] as const satisfies readonly LoginFlowId[];
 
+/**
+ * Per-request timeout bounds, seconds. Below a second nothing answers in
+ * time; above an hour a hung IdP blocks a script for longer than anyone
+ * waits (and past 2^31 - 1 ms Node fires a timer at once).
+ */
+export const MIN_TIMEOUT_SECONDS = 1;
+export const MAX_TIMEOUT_SECONDS = 3600;
+const TIMEOUT_RANGE = `must be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`;
+
 const name = z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' });
 const table = (example: string) => ({ error: `must be a table (${example})` });
 
@@ -23,8 +32,9 @@ const CommonProfileSchema = z.object({
     .record(z.string(), z.string({ error: 'must be a string' }), table('parameters = { audience = "..." }'))
     .optional(),
   timeout: z
-    .number({ error: 'must be a positive number of seconds' })
-    .positive({ error: 'must be a positive number of seconds' })
+    .number({ error: TIMEOUT_RANGE })
+    .min(MIN_TIMEOUT_SECONDS, { error: TIMEOUT_RANGE })
+    .max(MAX_TIMEOUT_SECONDS, { error: TIMEOUT_RANGE })
     .optional(),
   allow_http: z.boolean({ error: 'must be true or false' }).optional(),
   ca_file: z.string({ error: 'must be the path of a PEM file' }).min(1, { error: 'must be the path of a PEM file' }).optional(),

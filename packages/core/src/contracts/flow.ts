@@ -28,6 +28,10 @@ export interface FlowContext {
   fetch: typeof fetch;
   /** Per-request timeout in milliseconds. */
   timeoutMs: number;
+  /** The clock, epoch seconds (default: the system clock); flows read time only here, so tests can fake it. */
+  now?(): number;
+  /** Waits `ms`, or rejects with CANCELLED once `signal` aborts (device polling; default: a timer). */
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
   /** Loopback `http://` (or `allow_http`) was accepted for this profile. */
   allowInsecureHttp: boolean;
   options: LoginOptions;

@@ -72,11 +72,13 @@ async function poll(
 ): Promise<TokenSet> {
   // The server says when the code expired (expired_token); this backstop,
   // a little later, only stops a server that never does.
-  const giveUpAt = Date.now() + (authorization.expires_in + BACKSTOP_SECONDS) * 1000;
+  const now = ctx.now ?? (() => Math.floor(Date.now() / 1000));
+  const sleep = ctx.sleep ?? wait;
+  const giveUpAt = now() + authorization.expires_in + BACKSTOP_SECONDS;
   let interval = initialInterval;
   for (;;) {
-    await wait(interval * 1000, ctx.signal);
-    if (Date.now() >= giveUpAt) throw expired(ctx);
+    await sleep(interval * 1000, ctx.signal);
+    if (now() >= giveUpAt) throw expired(ctx);
     ctx.interaction.progress(`Waiting for approval of code ${authorization.user_code}…`);
     try {
       return await tokenGrant(

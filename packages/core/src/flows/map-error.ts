@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError, type AuthErrorCode } from '../errors.js';
+import { requestUrl } from '../http/request-url.js';
 
 /** What a failed protocol step was talking to, for the message. */
 export interface FailureSite {
@@ -88,7 +89,7 @@ const NETWORK_ERRNOS: Readonly<Record<string, string>> = {
  */
 export function toAuthError(error: unknown, site: FailureSite): AuthError {
   if (AuthError.is(error)) return error;
-  const url = withoutCredentials(site.url);
+  const url = requestUrl(site.url);
 
   if (error instanceof oauth.ResponseBodyError) {
     return remoteError(error.error, error.error_description, error.status, url, site, `${url} rejected the request`, error);
@@ -236,15 +237,4 @@ function networkErrno(error: unknown): string | undefined {
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.href;
-  } catch {
-    return url;
-  }
 }

@@ -1,5 +1,7 @@
 import type * as oauth from 'oauth4webapi';
 import type { FlowContext } from '../contracts/flow.js';
+import { AuthError } from '../errors.js';
+import { isAuthScheme, isB64Token } from '../token/token-syntax.js';
 import type { TokenSet } from '../token-set.js';
 import { issuerIsKnown } from './authorization-server.js';
 import { toAuthError } from './map-error.js';
@@ -8,7 +10,7 @@ import { toTokenSet } from './token-response.js';
 
 type GrantContext = Pick<
   FlowContext,
-  'profile' | 'server' | 'client' | 'fetch' | 'signal' | 'timeoutMs' | 'allowInsecureHttp'
+  'profile' | 'server' | 'client' | 'fetch' | 'signal' | 'timeoutMs' | 'allowInsecureHttp' | 'now'
 >;
 
 /**
@@ -21,12 +23,22 @@ export async function tokenGrant(
   request: (options: ReturnType<typeof requestOptions>) => Promise<Response>,
   process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
 ): Promise<TokenSet> {
+  const url = String(ctx.server.token_endpoint);
+  let tokens: TokenSet;
   try {
     const response = await request(requestOptions(ctx));
-    return toTokenSet(await process(issuerIsKnown(ctx.server) ? response : await withoutIdToken(response)));
+    tokens = toTokenSet(await process(issuerIsKnown(ctx.server) ? response : await withoutIdToken(response)), ctx.now?.());
   } catch (error) {
-    throw toAuthError(error, { url: String(ctx.server.token_endpoint), timeoutMs: ctx.timeoutMs, profile: ctx.profile });
+    throw toAuthError(error, { url, timeoutMs: ctx.timeoutMs, profile: ctx.profile });
   }
+  if (!isB64Token(tokens.access_token) || !isAuthScheme(tokens.token_type)) {
+    // The value itself is never shown: it is a secret, and it may be crafted to forge output.
+    throw new AuthError('PROTOCOL', `${url} issued an access token or token type with characters an Authorization header cannot carry (RFC 6750 §2.1); refusing it`, {
+      url,
+      hint: 'the IdP is misconfigured or not what the profile should point at; tell its administrator',
+    });
+  }
+  return tokens;
 }
 
 /** The same response minus `id_token`, for servers whose issuer we cannot check it against. */

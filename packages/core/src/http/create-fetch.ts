@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { requestUrl } from './request-url.js';
 import { proxyEnv, type ProxyEnv } from './proxy-env.js';
 import { tlsFailure } from './tls-failure.js';
 import { trustedCertificates } from './trusted-certificates.js';
@@ -85,9 +86,4 @@ async function undiciTransport(options: CreateFetchOptions, proxies: ProxyEnv | 
     // The web `fetch` types and undici's own differ in detail only; the objects are the same at runtime.
     return undici.fetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
   };
-}
-
-function requestUrl(input: Parameters<Fetch>[0]): string {
-  if (typeof input === 'string') return input;
-  return input instanceof URL ? input.href : input.url;
 }

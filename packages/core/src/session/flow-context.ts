@@ -3,9 +3,11 @@ import type { LoginFlowId } from '../config/types.js';
 import type { FlowContext, LoginOptions } from '../contracts/flow.js';
 import type { ProfileLocation } from '../contracts/provider.js';
 import type { OAuthCredential } from '../token-set.js';
+import { wait } from '../flows/wait.js';
 import { clientAuthFor, clientIdFor } from './client.js';
 import { oauthCapability, oauthDefaults } from './oauth-provider.js';
 import { resolveServer, storedServer, type CheckedServer } from './resolve-server.js';
+import { nowSeconds } from './session-io.js';
 import type { SessionContext } from './types.js';
 
 /** Everything a login flow needs, from the profile, its provider and the secret sources. */
@@ -60,6 +62,8 @@ async function baseContext(
     clientAuth: await clientAuthFor(ctx, flow, clientId, server),
     interaction: ctx.interaction,
     ...io,
+    now: () => nowSeconds(ctx),
+    sleep: ctx.sleep ?? wait,
     async readPassword() {
       const credentials = await ctx.secrets?.password?.();
       if (credentials === undefined) {

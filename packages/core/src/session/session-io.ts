@@ -1,15 +1,21 @@
 import type { ProviderIO } from '../contracts/provider.js';
+import { boundedFetch } from '../http/bounded-fetch.js';
 import { profileFetch } from '../http/profile-fetch.js';
 import type { SessionContext } from './types.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
-/** Fetch, cancellation and the per-request timeout of a session (`timeout` in the profile, seconds). */
+/**
+ * Fetch, cancellation and the per-request timeout of a session (`timeout` in
+ * the profile, seconds). The fetch is bounded in time and size, so whatever a
+ * provider sends through it directly is held to the same limits as the flows.
+ */
 export function sessionIO(ctx: SessionContext, allowInsecureHttp: boolean): ProviderIO {
+  const timeoutMs = (ctx.profile.settings.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   return {
-    fetch: ctx.fetch ?? sessionFetch(ctx),
+    fetch: boundedFetch(ctx.fetch ?? sessionFetch(ctx), { timeoutMs }),
     signal: ctx.signal ?? new AbortController().signal,
-    timeoutMs: (ctx.profile.settings.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    timeoutMs,
     allowInsecureHttp,
   };
 }

@@ -20,6 +20,8 @@ export interface SessionContext {
   secrets?: SecretSources;
   fetch?: typeof fetch;
   signal?: AbortSignal;
-  /** Epoch seconds; injectable for tests. */
+  /** Epoch seconds; injectable, with `sleep`, so tests prove time rules on a fake clock. */
   now?: () => number;
+  /** Waits `ms` (device polling), or rejects with CANCELLED once `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }

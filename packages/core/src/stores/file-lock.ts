@@ -1,3 +1,4 @@
+import { stat, utimes } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { AuthError } from '../errors.js';
 import { createKeyedMutex } from './key-mutex.js';
@@ -11,6 +12,8 @@ export interface FileLockOptions {
 
 const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 const DEFAULT_LOCK_STALE_MS = 10_000;
+/** A live holder stamps its lock with this machine's "now"; more than this ahead was not stamped by one. */
+const FUTURE_TOLERANCE_MS = 1_000;
 
 // One per process, keyed by lock path: two stores (or a store and a config
 // writer) in one process queue here instead of polling each other's lock dir.
@@ -33,13 +36,15 @@ export function withFileLock<T>(
     // The outer section of this process already holds the file lock.
     if (reentered) return fn();
     const timeoutMs = options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    const staleMs = options.staleMs ?? DEFAULT_LOCK_STALE_MS;
+    await backdateFutureLock(lockPath, staleMs);
     let compromised: Error | undefined;
     let release: () => Promise<void>;
     try {
       release = await lockfile.lock(target, {
         realpath: false,
         lockfilePath: lockPath,
-        stale: options.staleMs ?? DEFAULT_LOCK_STALE_MS,
+        stale: staleMs,
         retries: {
           retries: Math.ceil(timeoutMs / 10),
           minTimeout: 10,
@@ -87,4 +92,18 @@ export function withFileLock<T>(
     }
     return result;
   });
+}
+
+/**
+ * proper-lockfile ages a lock by its mtime, so one dated in the future (a
+ * clock set back, a folder copied from another machine) would be waited on
+ * until the timeout, every time. Dated back past the stale limit, it is
+ * taken over like any abandoned lock.
+ */
+async function backdateFutureLock(lockPath: string, staleMs: number): Promise<void> {
+  const now = Date.now();
+  const found = await stat(lockPath).catch(() => undefined);
+  if (found === undefined || found.mtimeMs <= now + FUTURE_TOLERANCE_MS) return;
+  const abandoned = new Date(now - 2 * staleMs);
+  await utimes(lockPath, abandoned, abandoned).catch(() => {});
 }

@@ -19,7 +19,10 @@ const renewals = new WeakMap<CredentialStore, Map<string, Promise<TokenSet>>>();
  * refreshed, its token is used and the rotated refresh token is never
  * redeemed twice. Credentials that need no person (client credentials, a
  * password from a non-interactive source) log in again silently; anything
- * else ends in LOGIN_REQUIRED. An expired token is never returned.
+ * else ends in LOGIN_REQUIRED. A refresh that fails for any reason still
+ * returns the cached token while it is valid; an expired token is never
+ * returned. A refresh token the IdP refuses is dropped from the store under
+ * the lock, so no other process redeems it again.
  */
 export async function getToken(ctx: SessionContext): Promise<TokenSet> {
   const key = tokenKey(ctx.profile.name);
@@ -43,24 +46,31 @@ async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSe
   try {
     renewed = credential.tokens.refresh_token === undefined
       ? await loginAgain(ctx, credential)
-      : await refresh(ctx, credential);
+      : await refresh(ctx, key, credential);
   } catch (error) {
-    // An IdP that cannot be reached does not make a still-valid token useless.
-    const unreachable = AuthError.is(error) && (error.code === 'NETWORK' || error.code === 'TIMEOUT');
-    if (unreachable && !isExpired(credential.tokens, nowSeconds(ctx))) return credential.tokens;
+    // Whatever went wrong (an IdP down, refusing, or answering nonsense), a
+    // still-valid token is still usable; only a cancelled command ends here.
+    const cancelled = AuthError.is(error) && error.code === 'CANCELLED';
+    if (!cancelled && !isExpired(credential.tokens, nowSeconds(ctx))) return credential.tokens;
     throw error;
   }
   await ctx.store.set(key, renewed);
   return renewed.tokens;
 }
 
-async function refresh(ctx: SessionContext, credential: OAuthCredential): Promise<OAuthCredential> {
+async function refresh(ctx: SessionContext, key: string, credential: OAuthCredential): Promise<OAuthCredential> {
   try {
     const tokens = await getFlow('refresh').run(await storedFlowContext(ctx, credential));
     return { ...credential, tokens };
   } catch (error) {
-    if (AuthError.is(error) && error.code === 'INVALID_GRANT') return loginAgain(ctx, credential, error);
-    throw error;
+    if (!AuthError.is(error) || error.code !== 'INVALID_GRANT') throw error;
+    // Recorded while the lock is held: whoever waits on it re-reads a login
+    // without a refresh token and fails at once, instead of redeeming the
+    // dead one again (each such redemption costs a round trip to the IdP).
+    const { refresh_token: _dead, ...tokens } = credential.tokens;
+    const refused: OAuthCredential = { ...credential, tokens, refresh_rejected_at: nowSeconds(ctx) };
+    await ctx.store.set(key, refused);
+    return loginAgain(ctx, refused, error);
   }
 }
 
@@ -70,7 +80,7 @@ async function loginAgain(ctx: SessionContext, credential: OAuthCredential, caus
   if (flow === 'client-credentials' || (flow === 'password' && ctx.secrets?.password !== undefined)) {
     return obtainCredential(ctx, flow);
   }
-  throw await loginRequired(ctx, cause);
+  throw await loginRequired(ctx, credential, cause);
 }
 
 async function readCredential(ctx: SessionContext, key: string): Promise<OAuthCredential> {
@@ -79,9 +89,10 @@ async function readCredential(ctx: SessionContext, key: string): Promise<OAuthCr
   return credential;
 }
 
-async function loginRequired(ctx: SessionContext, cause?: AuthError): Promise<AuthError> {
+async function loginRequired(ctx: SessionContext, credential?: OAuthCredential, cause?: AuthError): Promise<AuthError> {
   const name = ctx.profile.name;
-  const why = cause === undefined ? 'is not logged in' : 'must log in again: the IdP no longer accepts its refresh token';
+  const why =
+    credential?.refresh_rejected_at === undefined ? 'is not logged in' : 'must log in again: the IdP no longer accepts its refresh token';
   return new AuthError('LOGIN_REQUIRED', `Profile ${name} ${why}`, {
     profile: name,
     hint: await notLoggedInHint(ctx.store, name),

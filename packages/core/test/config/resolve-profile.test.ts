@@ -150,13 +150,17 @@ describe('resolveProfile', () => {
     const config = await configFrom(`${DEV}timeout = "abc"\n`);
     const error = thrownAuthError(() => resolveProfile(config, 'dev', realmProvider));
     expect(error.code).toBe('CONFIG_INVALID');
-    expect(error.message).toBe(`${config.file}: profiles.dev.timeout must be a positive number of seconds (got "abc")`);
+    expect(error.message).toBe(`${config.file}: profiles.dev.timeout must be a number of seconds from 1 to 3600 (got "abc")`);
     expect(error.details).toMatchObject({ file: config.file, profile: 'dev', key: 'profiles.dev.timeout' });
     expect(error.hint).toBe(`fix profiles.dev.timeout in ${config.file}`);
   });
 
   it.each([
-    ['timeout = -3', 'profiles.dev.timeout must be a positive number of seconds (got -3)'],
+    ['timeout = -3', 'profiles.dev.timeout must be a number of seconds from 1 to 3600 (got -3)'],
+    // Beyond what a timer can hold (2^31 - 1 ms), Node fires it at once: every request would time out.
+    ['timeout = 1e308', 'profiles.dev.timeout must be a number of seconds from 1 to 3600 (got 1e+308)'],
+    ['timeout = 0.000001', 'profiles.dev.timeout must be a number of seconds from 1 to 3600 (got 0.000001)'],
+    ['timeout = inf', 'profiles.dev.timeout must be a number of seconds from 1 to 3600 (got Infinity)'],
     ['scopes = "openid"', 'profiles.dev.scopes must be an array of strings (scopes = ["openid"]) (got "openid")'],
     ['scopes = ["openid", 7]', 'profiles.dev.scopes.1 must be a non-empty string (got 7)'],
     ['flow = "magic"', 'profiles.dev.flow must be one of browser, code, device, client-credentials, password (got "magic")'],
@@ -209,7 +213,7 @@ describe('resolveProfile', () => {
     const config = await configFrom(DEV);
     const error = thrownAuthError(() => resolveProfile(config, 'dev', realmProvider, { timeout: Number.NaN }));
     expect(error.code).toBe('CONFIG_INVALID');
-    expect(error.message).toMatch(/^timeout \(set by a flag or AUTHCTL_\* variable\) must be a positive number of seconds/);
+    expect(error.message).toMatch(/^timeout \(set by a flag or AUTHCTL_\* variable\) must be a number of seconds from 1 to 3600/);
     expect(error.message).not.toContain(config.file);
   });
 

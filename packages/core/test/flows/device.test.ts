@@ -1,6 +1,7 @@
 import { startTestIdP, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from '../../src/session/login.js';
+import { fakeClock } from './support/fake-clock.js';
 import { emitted, recordingInteraction, type Step } from './support/interaction.js';
 import { sessionFor } from './support/session.js';
 
@@ -21,14 +22,20 @@ function personWho(act: (uri: string, code: string) => Promise<void>) {
     emit(event);
     if (event.event === 'device_code') acted = act(String(event.verification_uri), String(event.user_code));
   };
-  return { ...recording, acted: () => acted };
+  // On a fake clock, the flow's first sleep ends once the person has acted: its first poll sees the outcome.
+  const clock = fakeClock();
+  const sleep = async (ms: number, signal: AbortSignal) => {
+    await clock.sleep(ms, signal);
+    await acted;
+  };
+  return { ...recording, acted: () => acted, clock: { now: clock.now, sleep } };
 }
 
 describe('device authorization grant (RFC 8628)', () => {
   it('§3.2–3.4: shows the code, polls while authorization is pending, and stores the tokens once approved', async () => {
     const person = personWho((uri, code) => idp.user.approveDevice(uri, code));
 
-    const credential = await login(sessionFor(profile(), { interaction: person.interaction }));
+    const credential = await login(sessionFor(profile(), { interaction: person.interaction, ...person.clock }));
     await person.acted();
 
     const [event] = emitted(person.steps, 'device_code');
@@ -45,31 +52,52 @@ describe('device authorization grant (RFC 8628)', () => {
 
   it('opens verification_uri_complete unless --no-browser', async () => {
     const opened = personWho((uri, code) => idp.user.approveDevice(uri, code));
-    await login(sessionFor(profile(), { interaction: opened.interaction }));
+    await login(sessionFor(profile(), { interaction: opened.interaction, ...opened.clock }));
     const [event] = emitted(opened.steps, 'device_code');
     expect(opened.steps).toContainEqual({ kind: 'open', url: event?.verification_uri_complete });
 
     const notOpened = personWho((uri, code) => idp.user.approveDevice(uri, code));
-    await login(sessionFor(profile(), { interaction: notOpened.interaction }), { options: { noBrowser: true } });
+    await login(sessionFor(profile(), { interaction: notOpened.interaction, ...notOpened.clock }), { options: { noBrowser: true } });
     expect(notOpened.steps.filter((step: Step) => step.kind === 'open')).toEqual([]);
   });
 
   it('RFC 8628 §3.5: slow_down adds 5 seconds to the polling interval', async () => {
+    const clock = fakeClock();
     idp.slowDownNext(1);
     const before = idp.devicePolls().length;
+    let approve: (() => Promise<void>) | undefined;
     const person = personWho(async (uri, code) => {
-      // Approve only after the slowed-down poll, so the poll after it is the one that succeeds.
-      while (idp.devicePolls().length < before + 1) await new Promise((r) => setTimeout(r, 50));
-      await idp.user.approveDevice(uri, code);
+      approve = () => idp.user.approveDevice(uri, code);
     });
+    // Approved while the flow sleeps after the slow_down reply, so the poll after it is the one that succeeds.
+    const sleep = async (ms: number, signal: AbortSignal) => {
+      await clock.sleep(ms, signal);
+      if (clock.slept.length === 2) await approve?.();
+    };
 
-    await login(sessionFor(profile(), { interaction: person.interaction }));
+    await login(sessionFor(profile(), { interaction: person.interaction, now: clock.now, sleep }));
 
-    const polls = idp.devicePolls().slice(before);
-    expect(polls).toHaveLength(2);
-    // interval 1 s + 5 s; generous slack below for timer granularity, none needed above.
-    expect(polls[1]! - polls[0]!).toBeGreaterThanOrEqual(5_900);
-  }, 20_000);
+    expect(clock.slept).toEqual([1_000, 6_000]);
+    expect(idp.devicePolls().length - before).toBe(2);
+  });
+
+  it('§3.2: gives up once expires_in (and a 30 s backstop) has passed, even if the server never says expired_token', async () => {
+    const clock = fakeClock();
+    idp.setDeviceCodeTtl(5);
+    idp.slowDownNext(10);
+    try {
+      const person = personWho(async () => {});
+
+      const failure = login(sessionFor(profile(), { interaction: person.interaction, now: clock.now, sleep: clock.sleep }));
+
+      await expect(failure).rejects.toMatchObject({ code: 'EXPIRED_TOKEN', details: { hint: expect.stringContaining('authctl login --profile dev') } });
+      // 1 + 6 + 11 + 16 = 34 s is inside 5 + 30 s; after the next sleep (21 s) it is past, and no poll is sent.
+      expect(clock.slept).toEqual([1_000, 6_000, 11_000, 16_000, 21_000]);
+    } finally {
+      idp.slowDownNext(0);
+      idp.setDeviceCodeTtl(600);
+    }
+  });
 
   it('§3.5: expired_token from the server ends the login with EXPIRED_TOKEN and a hint to log in again', async () => {
     idp.setDeviceCodeTtl(2);
@@ -89,7 +117,7 @@ describe('device authorization grant (RFC 8628)', () => {
   it('§3.5: access_denied ends the login with ACCESS_DENIED', async () => {
     const person = personWho((uri, code) => idp.user.denyDevice(uri, code));
 
-    await expect(login(sessionFor(profile(), { interaction: person.interaction }))).rejects.toMatchObject({
+    await expect(login(sessionFor(profile(), { interaction: person.interaction, ...person.clock }))).rejects.toMatchObject({
       code: 'ACCESS_DENIED',
       details: { oauthError: 'access_denied' },
     });
@@ -104,7 +132,8 @@ describe('device authorization grant (RFC 8628)', () => {
     };
     const before = idp.devicePolls().length;
 
-    await expect(login(sessionFor(profile(), { interaction, signal: controller.signal }))).rejects.toMatchObject({
+    const clock = fakeClock();
+    await expect(login(sessionFor(profile(), { interaction, signal: controller.signal, now: clock.now, sleep: clock.sleep }))).rejects.toMatchObject({
       code: 'CANCELLED',
     });
     expect(steps.filter((step) => step.kind === 'progress')).toHaveLength(1);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FlowContext } from '../../src/contracts/flow.js';
 import { explicitAuthorizationServer } from '../../src/flows/authorization-server.js';
 import { flows } from '../../src/flows/index.js';
+import { wait } from '../../src/flows/wait.js';
 import { recordingInteraction } from './support/interaction.js';
 
 /**
@@ -38,6 +39,8 @@ function refreshContext(tokenUrl: string): FlowContext {
     signal: new AbortController().signal,
     fetch,
     timeoutMs: 5000,
+    now: () => Math.floor(Date.now() / 1000),
+    sleep: wait,
     allowInsecureHttp: true,
     options: {},
     readPassword: async () => ({ username: '', password: '' }),

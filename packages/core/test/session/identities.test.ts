@@ -276,6 +276,13 @@ describe('identity names too long for a file name', () => {
 });
 
 describe('switching while the token manager refreshes', () => {
+  let hours = 0;
+  /** A clock two hours past the previous one: every getToken meets an expired token and refreshes. */
+  const later = () => {
+    const at = Math.floor(Date.now() / 1000) + 7200 * ++hours;
+    return () => at;
+  };
+
   it('a refresh and a switch racing on the same profile (file store) never lose a rotated refresh token', async () => {
     const store = createFileStore({ dir: await tempDir() });
     await loginAs(store, 'alice');
@@ -287,12 +294,12 @@ describe('switching while the token manager refreshes', () => {
       expect(entries.map(({ identity }) => identity), `before round ${round}`).toEqual(['alice', 'bob']);
       const other = entries.find((entry) => !entry.active)?.identity ?? 'alice';
       // The refresh reads the profile's token, then takes the lock; the switch races it to that lock.
-      await Promise.all([getToken(sessionFor(profile(), { store, now: afterExpiry })), switchIdentity(store, 'dev', other)]);
+      await Promise.all([getToken(sessionFor(profile(), { store, now: later() })), switchIdentity(store, 'dev', other)]);
     }
     // Each identity's stored refresh token must be the latest one: the IdP's reuse detection refuses any older one.
     for (const identity of ['alice', 'bob']) {
       await switchIdentity(store, 'dev', identity);
-      await getToken(sessionFor(profile(), { store, now: afterExpiry }));
+      await getToken(sessionFor(profile(), { store, now: later() }));
     }
 
     const refreshes = idp.grants().filter((grant) => grant.grant_type === 'refresh_token');

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/errors.js';
@@ -46,5 +47,21 @@ describe('file store lock across processes', () => {
     await waiter.waitForLine('acquired');
     expect((await waiter.exited).code).toBe(0);
     expect(existsSync(join(dir, 'dev.lock'))).toBe(false);
+  });
+});
+
+describe('file store lock with a clock gone wrong', () => {
+  it('a lock whose mtime is in the future (a clock set back, a copied folder) is stale, not waited on', async () => {
+    const dir = await tempDir();
+    const lock = join(dir, 'dev.lock');
+    await mkdir(lock);
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    await utimes(lock, inAnHour, inAnHour);
+
+    // Waiting for it to age would take an hour; the bound here fails the test long before.
+    const result = await createFileStore({ dir, lock: { timeoutMs: 2_000 } }).withLock('dev', async () => 'acquired');
+
+    expect(result).toBe('acquired');
+    expect(existsSync(lock)).toBe(false);
   });
 });

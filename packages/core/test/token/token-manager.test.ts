@@ -114,16 +114,40 @@ describe('token manager', () => {
     }
   });
 
-  it('a revoked refresh token is LOGIN_REQUIRED (exit 3) and the stored credential is left untouched', async () => {
+  it('a revoked refresh token is LOGIN_REQUIRED (exit 3); the store keeps the login, minus the dead refresh token, marked as refused', async () => {
     const { store, ctx } = await loggedIn();
     const before = await stored(store);
     await idp.revokeAllGrants();
+    const refreshes = idp.grantCount('refresh_token');
+    const later = afterExpiry();
 
-    const error = await getToken(ctx({ now: afterExpiry })).catch((e: unknown) => e);
+    const error = await getToken(ctx({ now: () => later })).catch((e: unknown) => e);
+    const again = await getToken(ctx({ now: () => later })).catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ code: 'LOGIN_REQUIRED', details: { hint: 'run `authctl login --profile dev`' } });
-    expect(exitCodeFor(error)).toBe(3);
-    expect(await stored(store)).toEqual(before);
+    for (const failure of [error, again]) {
+      expect(failure).toMatchObject({ code: 'LOGIN_REQUIRED', message: expect.stringContaining('no longer accepts its refresh token'), details: { hint: 'run `authctl login --profile dev`' } });
+      expect(exitCodeFor(failure)).toBe(3);
+    }
+    expect(idp.grantCount('refresh_token')).toBe(refreshes + 1);
+    const { refresh_token: _dead, ...tokens } = before.tokens;
+    expect(await stored(store)).toEqual({ ...before, tokens, refresh_rejected_at: later });
+  });
+
+  it('a refused refresh is recorded under the lock: other processes waiting on it re-read and fail without redeeming the dead token', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'authctl-token-manager-'));
+    try {
+      const { ctx } = await loggedIn({ store: createFileStore({ dir }) });
+      await idp.revokeAllGrants();
+      const processes = Array.from({ length: 8 }, () => sessionFor(userProfile(), { store: createFileStore({ dir }), now: afterExpiry }));
+      const refreshes = idp.grantCount('refresh_token');
+
+      const failures = await Promise.all([ctx({ now: afterExpiry }), ...processes].map((session) => getToken(session).catch((e: unknown) => e)));
+
+      expect(failures.map((failure) => (failure as { code?: string }).code)).toEqual(Array(9).fill('LOGIN_REQUIRED'));
+      expect(idp.grantCount('refresh_token')).toBe(refreshes + 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a password login whose password source needs no person logs in again silently when the refresh token is refused', async () => {

@@ -46,6 +46,7 @@ export interface SessionOptions {
   fetch?: typeof fetch;
   signal?: AbortSignal;
   now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** A session on a profile resolved by the real config code, as `authctl` would build it. */
@@ -67,6 +68,7 @@ export function sessionFor(profile: Record<string, unknown>, options: SessionOpt
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   };
 }
 
