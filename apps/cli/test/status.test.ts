@@ -1,5 +1,6 @@
 import { describe, expect } from 'vitest';
 import { devProfileTest as test } from './support/fixtures.js';
+import { redateStoredLogin } from './flows/support/token-expiry.js';
 import { configToml, idpProfile } from './support/profiles.js';
 import { STACK_FRAME } from './support/sandbox.js';
 
@@ -31,6 +32,16 @@ describe('authctl status', () => {
     expect(status.stdout).toMatch(/^expires_at\s+\d{4}-\d\d-\d\dT\S+Z \(in 59 minutes\)$/m);
     const json = JSON.parse((await sandbox.run(['status', '--json'])).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ logged_in: true, identity: 'svc' });
+  });
+
+  test('an expired service-account token still counts as logged in (print-token logs in again silently): exit 0, expired true', async ({ idp, sandbox }) => {
+    idp.setAccessTokenTtl(3600);
+    expect((await sandbox.run(['login', '--serviceaccount'], { env: SECRET })).code).toBe(0);
+    await redateStoredLogin(sandbox, -10);
+
+    const status = await sandbox.run(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ logged_in: true, expired: true, refreshable: false, flow: 'client-credentials' });
   });
 });
 

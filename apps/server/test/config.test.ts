@@ -87,6 +87,16 @@ describe('config validation names the key', () => {
     }
   });
 
+  test('listening on every address needs an issuer: the URLs it publishes cannot be derived from 0.0.0.0 or ::', () => {
+    for (const listen of ['0.0.0.0:8080', '[::]:8080']) {
+      const error = invalid({ data_dir: 'data', listen });
+      expect(error.message).toContain(`issuer: is required when listen is ${listen}`);
+    }
+    expect(parseServerConfig({ data_dir: 'data', listen: '0.0.0.0:8080', issuer: 'https://auth.example.com' }, '/etc/auth-server.toml').issuer).toBe(
+      'https://auth.example.com',
+    );
+  });
+
   test('lockout and trusted_hosts default to 5 failures, 20 per address, 1 s doubling to 15 min, no extra hosts; bad values are named', () => {
     const config = parseServerConfig({ data_dir: 'data' }, '/etc/auth-server.toml');
     expect(config.lockout).toEqual({ failures: 5, address_failures: 20, first_lock_seconds: 1, max_lock_seconds: 900 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AuthError, identityOf, isExpired, notLoggedInHint, profileProviderId, tokenKey } from '@auth/core';
+import { AuthError, identityOf, isExpired, notLoggedInHint, profileProviderId, tokenKey, type OAuthCredential } from '@auth/core';
 import { cliStore, loadProfileConfig, type StartCli } from '../context.js';
 import { reportError } from '../errors.js';
 import { relativeTime } from '../relative-time.js';
@@ -18,6 +18,11 @@ interface Status {
   subject: string | null;
 }
 
+/** print-token gets a new token for it without anyone logging in: by refresh, or a service account's silent login. */
+function renewsWithoutPerson(credential: OAuthCredential): boolean {
+  return credential.tokens.refresh_token !== undefined || credential.flow === 'client-credentials';
+}
+
 export function statusCommand(program: Command, start: StartCli): void {
   program
     .command('status')
@@ -32,7 +37,7 @@ export function statusCommand(program: Command, start: StartCli): void {
       const status: Status = {
         profile: name,
         provider,
-        logged_in: oauth !== undefined && (!isExpired(oauth.tokens) || oauth.tokens.refresh_token !== undefined),
+        logged_in: oauth !== undefined && (!isExpired(oauth.tokens) || renewsWithoutPerson(oauth)),
         identity: oauth ? identityOf(oauth) : null,
         flow: oauth?.flow ?? null,
         expires_at: oauth?.tokens.expires_at ?? null,

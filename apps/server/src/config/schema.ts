@@ -135,6 +135,15 @@ export const serverConfigSchema = z
     resources: z.array(resourceSchema).default([]),
   })
   .superRefine((config, ctx) => {
+    // Every URL the issuer publishes is derived from it, and requests naming another host are refused.
+    const host = parseListenAddress(config.listen)?.host;
+    if (!config.issuer && (host === '0.0.0.0' || host === '::')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message: `is required when listen is ${config.listen} (every address): set the URL clients use, e.g. issuer = "https://auth.example.com"`,
+      });
+    }
     if (config.issuer && !config.allow_http) {
       const url = new URL(config.issuer);
       if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {

@@ -39,7 +39,11 @@ describe('a profile with ca_file', () => {
     expect(credential.tokens.access_token).not.toBe('');
     expect(credential.server.token_endpoint).toBe(`${https.idp.issuer}/token`);
     const { interaction, steps } = recordingInteraction();
-    expect(await logout(sessionFor(profile, { store, secrets: svcSecret, interaction }))).toEqual({ revoked: true, deleted: true });
+    expect(await logout(sessionFor(profile, { store, secrets: svcSecret, interaction }))).toMatchObject({
+      revoked: true,
+      deleted: true,
+      revocation: { outcome: 'answered', revoked: ['access_token'], unrevocable: [] },
+    });
     expect(steps).toEqual([]);
   });
 
