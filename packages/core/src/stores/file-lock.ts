@@ -8,7 +8,23 @@ export interface FileLockOptions {
   timeoutMs?: number;
   /** A lock whose holder stopped refreshing it this long ago is taken over (default 10 s, minimum 2 s). */
   staleMs?: number;
+  /** How waiting reads time and sleeps between attempts (tests inject a fake one). */
+  clock?: LockClock;
 }
+
+export interface LockClock {
+  nowMs(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: LockClock = {
+  nowMs: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Between attempts: 10 ms growing by half each time to 200 ms, jittered so waiters do not poll in step. */
+const MIN_RETRY_MS = 10;
+const MAX_RETRY_MS = 200;
 
 const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 const DEFAULT_LOCK_STALE_MS = 10_000;
@@ -41,23 +57,17 @@ export function withFileLock<T>(
     let compromised: Error | undefined;
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(target, {
-        realpath: false,
-        lockfilePath: lockPath,
-        stale: staleMs,
-        retries: {
-          retries: Math.ceil(timeoutMs / 10),
-          minTimeout: 10,
-          maxTimeout: 200,
-          factor: 1.5,
-          randomize: true,
-          maxRetryTime: timeoutMs,
-        },
-        // The default throws from a timer and kills the process; report it once `fn` is done instead.
-        onCompromised: (error) => {
-          compromised = error;
-        },
-      });
+      release = await acquire(options.clock ?? realClock, timeoutMs, () =>
+        lockfile.lock(target, {
+          realpath: false,
+          lockfilePath: lockPath,
+          stale: staleMs,
+          // The default throws from a timer and kills the process; report it once `fn` is done instead.
+          onCompromised: (error) => {
+            compromised = error;
+          },
+        }),
+      );
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new AuthError(
@@ -92,6 +102,20 @@ export function withFileLock<T>(
     }
     return result;
   });
+}
+
+/** Tries `lock` until it succeeds, fails otherwise than ELOCKED, or `timeoutMs` has passed on `clock`. */
+async function acquire<R>(clock: LockClock, timeoutMs: number, lock: () => Promise<R>): Promise<R> {
+  const deadline = clock.nowMs() + timeoutMs;
+  for (let delay = MIN_RETRY_MS; ; delay = Math.min(delay * 1.5, MAX_RETRY_MS)) {
+    try {
+      return await lock();
+    } catch (error) {
+      const left = deadline - clock.nowMs();
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || left <= 0) throw error;
+      await clock.sleep(Math.min(left, Math.round(delay * (0.5 + Math.random()))));
+    }
+  }
 }
 
 /**

@@ -17,17 +17,33 @@ describe('file store lock across processes', () => {
     expect(await createFileStore({ dir }).get('counter')).toEqual({ kind: 'secret', value: '100' });
   });
 
-  it('a waiter gives up after its bounded wait with STORE_UNAVAILABLE naming the lock', async () => {
+  it('a waiter gives up after its bounded wait (60 s by default, on an injected clock) with STORE_UNAVAILABLE naming the lock', async () => {
     const dir = await tempDir();
-    const holder = runFixture(fixture('stores', 'hold-lock.mjs'), [dir, 'dev', '10000']);
+    const holder = runFixture(fixture('stores', 'hold-lock.mjs'), [dir, 'dev', '30000']);
     try {
       await holder.waitForLine('locked');
-      const error = await createFileStore({ dir, lock: { timeoutMs: 300 } })
+      // Sleeping moves this clock forward at once: the whole minute of retries passes without waiting for it.
+      let nowMs = Date.now();
+      const slept: number[] = [];
+      const clock = {
+        nowMs: () => nowMs,
+        sleep: async (ms: number) => {
+          slept.push(ms);
+          nowMs += ms;
+        },
+      };
+      const error = await createFileStore({ dir, lock: { clock } })
         .withLock('dev', async () => 'never')
         .catch((e: unknown) => e);
       expect(AuthError.is(error) && error.code).toBe('STORE_UNAVAILABLE');
+      expect((error as AuthError).message).toContain('timed out after 60 s');
       expect((error as AuthError).message).toContain('credential "dev"');
       expect((error as AuthError).message).toContain(join(dir, 'dev.lock'));
+      const waited = slept.reduce((sum, ms) => sum + ms, 0);
+      expect(waited).toBe(60_000);
+      // Jittered back-off between 5 ms and 300 ms: it polls often enough to notice a release, and not in step with other waiters.
+      expect(Math.min(...slept)).toBeGreaterThanOrEqual(5);
+      expect(Math.max(...slept.slice(0, -1))).toBeLessThanOrEqual(300);
     } finally {
       holder.child.kill('SIGKILL');
       await holder.exited;
