@@ -2,6 +2,7 @@ import type * as oauth from 'oauth4webapi';
 import type { ZodType } from 'zod';
 import type { FlowId, TokenSet } from '../token-set.js';
 import type { AdminCapability } from './admin.js';
+import type { ProofCapability, VerifyCapability } from './machine-identity.js';
 
 /** I/O a provider may use while resolving its authorization server. */
 export interface ProviderIO {
@@ -66,4 +67,8 @@ export interface Provider<Settings = Record<string, unknown>> {
   readonly oauth?: OAuthCapability<Settings>;
   /** Admin commands the CLI mounts as `authctl <id> …`. */
   readonly admin?: AdminCapability<Settings>;
+  /** Machine-identity proofs for `authctl login --method …` (client side). */
+  readonly proof?: ProofCapability<Settings>;
+  /** Machine-identity verification for auth-server's login API (server side). */
+  readonly verify?: VerifyCapability;
 }
