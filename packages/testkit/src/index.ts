@@ -21,3 +21,5 @@ export { startKeycloakDeviceDouble, type KeycloakDeviceDouble, type KeycloakDevi
 export { createTestCertificate, type TestCertificate } from './doubles/test-certificate.js';
 export { startKeycloakAdminDouble, type KeycloakAdminDouble, type KeycloakAdminDoubleOptions, type RecordedRequest } from './keycloak-admin-double/keycloak-admin-double.js';
 export { devicePerson, type PersonEvent, type ScriptedPerson } from './scripted-person.js';
+export { startAzureImdsDouble, type AzureImdsDouble, type AzureManagedIdentity } from './doubles/azure-imds-double.js';
+export { startKubernetesApiDouble, type KubernetesApiDouble, type KubernetesApiDoubleOptions, type KubernetesServiceAccount } from './doubles/kubernetes-api-double.js';

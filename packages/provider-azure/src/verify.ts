@@ -1,0 +1,102 @@
+import { AuthError, type VerifyCapability } from '@auth/core';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
+import { azureBinding, type AzureBinding } from './binding.js';
+import { remoteJwks } from './remote-jwks.js';
+
+/** Far above any Azure access token; a bigger `jwt` is not one. */
+const MAX_JWT_LENGTH = 16 * 1024;
+
+/**
+ * Infisical's `azure-auth` login, with Vault's lessons (CVE-2025-3879): the
+ * token is checked against the tenant's keys, issuer, `aud` and `tid`, its
+ * `oid` against a non-empty allowlist, and the machine's resource is read from
+ * the signed `xms_mirid` / `xms_az_rid` claims only, never from request fields.
+ */
+export function createAzureVerify(): VerifyCapability<AzureBinding> {
+  const keySets = new Map<string, JWKSCacheInput>();
+  return {
+    specificationVersion: 'v1',
+    loginMethods: ['azure-auth'],
+    bindingSchema: () => azureBinding,
+    async verify({ body, binding, io, now }) {
+      const jwt = tokenOf(body);
+      const tenant = binding.tenant_id.toLowerCase();
+      const jwksUrl = binding.jwks_url ?? `https://login.microsoftonline.com/${tenant}/discovery/keys`;
+      const issuers = binding.issuer !== undefined ? [binding.issuer] : [`https://sts.windows.net/${tenant}/`, `https://login.microsoftonline.com/${tenant}/v2.0`];
+      let claims: JWTPayload;
+      try {
+        ({ payload: claims } = await jwtVerify(jwt, remoteJwks(jwksUrl, io, keySets), {
+          algorithms: ['RS256'],
+          issuer: issuers,
+          currentDate: new Date(now() * 1000),
+          requiredClaims: ['exp', 'aud', 'tid', 'oid'],
+        }));
+      } catch (error) {
+        const failure = keyFailure(error, jwksUrl);
+        if (failure !== undefined) throw failure;
+        denied(`the token does not verify: ${(error as Error).message}`, error);
+      }
+      if (!audienceMatches(claims.aud, binding.resource)) denied(`aud ${JSON.stringify(claims.aud)} is not the bound resource ${binding.resource}`);
+      const { tid, oid } = claims as { tid: unknown; oid: unknown };
+      if (typeof tid !== 'string' || tid.toLowerCase() !== tenant) denied(`tid ${String(tid)} is not the bound tenant ${tenant}`);
+      if (typeof oid !== 'string' || !binding.allowed_service_principal_ids.some((id) => sameId(id, oid))) {
+        denied(`service principal ${String(oid)} is not in allowed_service_principal_ids`);
+      }
+      const resources = [claims.xms_mirid, claims.xms_az_rid].filter((value): value is string => typeof value === 'string');
+      if (binding.allowed_resource_ids !== undefined && !resources.some((rid) => binding.allowed_resource_ids!.some((allowed) => sameId(allowed, rid)))) {
+        denied(resources.length === 0 ? 'the token names no resource (xms_mirid, xms_az_rid) and allowed_resource_ids is bound' : `resource ${resources.join(', ')} is not in allowed_resource_ids`);
+      }
+      return {
+        subject: oid as string,
+        issuer: String(claims.iss),
+        provider: 'azure',
+        claims: pick(claims, ['tid', 'oid', 'appid', 'azp', 'xms_mirid', 'xms_az_rid', 'aud', 'exp']),
+        permissions: [],
+      };
+    },
+  };
+}
+
+/** The request's `jwt`: present, a string, and shaped like a signed JWT; anything else is a malformed request. */
+function tokenOf(body: Readonly<Record<string, unknown>>): string {
+  const jwt = body.jwt;
+  if (typeof jwt !== 'string' || jwt.trim() === '') throw new AuthError('USAGE', 'The login request has no jwt', { hint: 'send {"identityId", "jwt"} with the managed identity\'s access token' });
+  if (jwt.length > MAX_JWT_LENGTH) throw new AuthError('USAGE', `The login request's jwt is longer than ${MAX_JWT_LENGTH} characters`);
+  try {
+    decodeProtectedHeader(jwt);
+    decodeJwt(jwt);
+  } catch (cause) {
+    throw new AuthError('USAGE', 'The login request\'s jwt is not a JSON Web Token', { hint: 'send the access_token the managed identity endpoint returned', cause });
+  }
+  return jwt.trim();
+}
+
+/** Infisical's comparison: `aud` may lack the trailing "/" the bound resource has, or the other way round. */
+function audienceMatches(aud: JWTPayload['aud'], resource: string): boolean {
+  const wanted = resource.replace(/\/+$/, '');
+  return (typeof aud === 'string' ? [aud] : (aud ?? [])).some((value) => value.replace(/\/+$/, '') === wanted);
+}
+
+/** Object ids and ARM resource ids compare without regard to case. */
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** A failure to get the keys is the platform's (503), not the caller's. */
+function keyFailure(error: unknown, url: string): AuthError | undefined {
+  if (AuthError.is(error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_JWKS_TIMEOUT') return new AuthError('TIMEOUT', `No answer from the signing keys at ${url}`, { url, cause: error });
+  if (code === 'ERR_JWKS_INVALID' || code === 'ERR_JOSE_GENERIC') {
+    return new AuthError('NETWORK', `The signing keys at ${url} could not be read: ${(error as Error).message}`, { url, hint: 'check the identity\'s jwks_url and tenant_id', cause: error });
+  }
+  return undefined;
+}
+
+function denied(reason: string, cause?: unknown): never {
+  throw new AuthError('ACCESS_DENIED', `Azure login refused: ${reason}`, cause === undefined ? {} : { cause });
+}
+
+function pick(claims: JWTPayload, names: string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((name) => claims[name] !== undefined).map((name) => [name, claims[name]]));
+}
