@@ -3,7 +3,7 @@ import { AuthError } from '@auth/core';
 type Io = { fetch: typeof fetch; signal: AbortSignal; timeoutMs: number };
 
 /**
- * One request to an Azure endpoint through the injected (bounded) fetch. A
+ * One request to a platform endpoint through the injected (bounded) fetch. A
  * failure to get any answer becomes TIMEOUT, CANCELLED or NETWORK naming `url`
  * and `what` was asked; an answer, whatever its status, is the caller's to judge.
  */

@@ -1,6 +1,8 @@
-import type { VerifyRequest } from '@auth/core';
-import { platformFetch } from './platform-fetch.js';
+import { AuthError, type VerifyRequest } from '@auth/core';
 import { createRemoteJWKSet, customFetch, jwksCache, type JWKSCacheInput } from 'jose';
+import { platformFetch } from './platform-fetch.js';
+
+const HINT = 'check the jwks_url of the identity, or the network path to it';
 
 /**
  * A JSON Web Key Set fetched through the request's bounded fetch and signal,
@@ -16,6 +18,17 @@ export function remoteJwks(url: string, io: VerifyRequest['io'], caches: Map<str
   return createRemoteJWKSet(new URL(url), {
     timeoutDuration: io.timeoutMs,
     [jwksCache]: cache,
-    [customFetch]: (target, init) => platformFetch(io, target, init, 'the signing keys', 'check the jwks_url of the identity, or the network path to it'),
+    [customFetch]: (target, init) => platformFetch(io, target, init, 'the signing keys', HINT),
   });
+}
+
+/** A verification that failed for want of keys: the platform's failure (503), not the caller's. Undefined for a token that does not verify. */
+export function jwksFailure(error: unknown, url: string): AuthError | undefined {
+  if (AuthError.is(error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_JWKS_TIMEOUT') return new AuthError('TIMEOUT', `No answer from the signing keys at ${url}`, { url, hint: HINT, cause: error });
+  if (code === 'ERR_JWKS_INVALID' || code === 'ERR_JOSE_GENERIC') {
+    return new AuthError('NETWORK', `The signing keys at ${url} could not be read: ${(error as Error).message}`, { url, hint: HINT, cause: error });
+  }
+  return undefined;
 }

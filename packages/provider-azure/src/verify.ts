@@ -1,7 +1,7 @@
 import { AuthError, type VerifyCapability } from '@auth/core';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
 import { azureBinding, type AzureBinding } from './binding.js';
-import { remoteJwks } from './remote-jwks.js';
+import { jwksFailure, remoteJwks } from './remote-jwks.js';
 
 /** Far above any Azure access token; a bigger `jwt` is not one. */
 const MAX_JWT_LENGTH = 16 * 1024;
@@ -32,7 +32,7 @@ export function createAzureVerify(): VerifyCapability<AzureBinding> {
           requiredClaims: ['exp', 'aud', 'tid', 'oid'],
         }));
       } catch (error) {
-        const failure = keyFailure(error, jwksUrl);
+        const failure = jwksFailure(error, jwksUrl);
         if (failure !== undefined) throw failure;
         denied(`the token does not verify: ${(error as Error).message}`, error);
       }
@@ -82,16 +82,6 @@ function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-/** A failure to get the keys is the platform's (503), not the caller's. */
-function keyFailure(error: unknown, url: string): AuthError | undefined {
-  if (AuthError.is(error)) return error;
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ERR_JWKS_TIMEOUT') return new AuthError('TIMEOUT', `No answer from the signing keys at ${url}`, { url, cause: error });
-  if (code === 'ERR_JWKS_INVALID' || code === 'ERR_JOSE_GENERIC') {
-    return new AuthError('NETWORK', `The signing keys at ${url} could not be read: ${(error as Error).message}`, { url, hint: 'check the identity\'s jwks_url and tenant_id', cause: error });
-  }
-  return undefined;
-}
 
 function denied(reason: string, cause?: unknown): never {
   throw new AuthError('ACCESS_DENIED', `Azure login refused: ${reason}`, cause === undefined ? {} : { cause });

@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readText } from '../request-body.js';
 
@@ -26,9 +27,12 @@ export interface DoubleServer {
   close(): Promise<void>;
 }
 
-/** A loopback HTTP server for a contract double: form bodies in, JSON out. */
-export async function serveDouble(handle: (request: DoubleRequest) => Promise<Reply> | Reply): Promise<DoubleServer> {
-  const server = createServer((req, res) => {
+/** A loopback HTTP server for a contract double: form bodies in, JSON out; HTTPS with `tls` (e.g. a `createTestCA` certificate). */
+export async function serveDouble(
+  handle: (request: DoubleRequest) => Promise<Reply> | Reply,
+  options: { tls?: { cert: string; key: string } } = {},
+): Promise<DoubleServer> {
+  const listener: RequestListener = (req, res) => {
     void (async () => {
       let reply: Reply;
       try {
@@ -44,11 +48,12 @@ export async function serveDouble(handle: (request: DoubleRequest) => Promise<Re
       });
       res.end(json);
     })();
-  });
+  };
+  const server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -26,6 +26,8 @@ export interface KubernetesServiceAccount {
 export interface KubernetesApiDoubleOptions {
   /** The API server's clock in epoch seconds (default: the real one): tokens are minted at the real time and judged by this clock. */
   now?: () => number;
+  /** Serve HTTPS with this certificate and key (e.g. from `createTestCA`), as a cluster with its own CA does. */
+  tls?: { cert: string; key: string };
 }
 
 export interface KubernetesApiDouble {
@@ -68,7 +70,9 @@ export async function startKubernetesApiDouble(options: KubernetesApiDoubleOptio
     try {
       ({ payload: claims } = await jwtVerify(token, key.publicKey, { issuer: ISSUER, currentDate: new Date(now() * 1000) }));
     } catch (cause) {
-      return { error: `[invalid bearer token, ${(cause as Error).message}]` };
+      // The API server's own wording for an expired token (pkg/serviceaccount/claims.go).
+      const reason = (cause as { code?: unknown }).code === 'ERR_JWT_EXPIRED' ? 'service account token has expired' : (cause as Error).message;
+      return { error: `[invalid bearer token, ${reason}]` };
     }
     const tokenAudiences = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []);
     const granted = audiences.filter((audience) => tokenAudiences.includes(audience));
@@ -134,7 +138,7 @@ export async function startKubernetesApiDouble(options: KubernetesApiDoubleOptio
     }
     if (request.method === 'GET' && request.path === '/openid/v1/jwks') return { status: 200, body: key.jwks() };
     return status(404, 'NotFound', 'the server could not find the requested resource');
-  });
+  }, options.tls === undefined ? {} : { tls: options.tls });
   base = server.url;
 
   return {
