@@ -211,6 +211,13 @@ describe('verify: azure-auth', () => {
     await refusedWith('ACCESS_DENIED', verify({ jwt: prefixed }));
   });
 
+  it('CVE-2024-5798: aud is read as a string or an array alike', async () => {
+    const listed = await imds.mint(imds.systemAssigned, ARM, { aud: ['https://vault.azure.net', ARM] });
+    await expect(verify({ jwt: listed })).resolves.toMatchObject({ subject: imds.systemAssigned.objectId });
+    const elsewhere = await imds.mint(imds.systemAssigned, ARM, { aud: ['https://vault.azure.net'] });
+    await refusedWith('ACCESS_DENIED', verify({ jwt: elsewhere }));
+  });
+
   it('an expired token is ACCESS_DENIED, judged by the injected clock', async () => {
     const { jwt } = (await prove()).body as { jwt: string };
     const twoDaysLater = () => realNow() + 2 * 24 * 3600;
