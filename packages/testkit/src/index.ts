@@ -21,3 +21,5 @@ export { startKeycloakDeviceDouble, type KeycloakDeviceDouble, type KeycloakDevi
 export { createTestCertificate, type TestCertificate } from './doubles/test-certificate.js';
 export { startKeycloakAdminDouble, type KeycloakAdminDouble, type KeycloakAdminDoubleOptions, type RecordedRequest } from './keycloak-admin-double/keycloak-admin-double.js';
 export { devicePerson, type PersonEvent, type ScriptedPerson } from './scripted-person.js';
+export { startGoogleApisDouble, IAM_CREDENTIALS_AUDIENCE, type GoogleApisDouble, type GoogleServiceAccount, type ServiceAccountKeyFile, type ServiceAccountOptions } from './doubles/google-apis-double.js';
+export { startGceMetadataDouble, type GceMetadataDouble, type GceMetadataDoubleOptions } from './doubles/gce-metadata-double.js';

@@ -1,11 +1,13 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readForm } from '../request-body.js';
+import { readText } from '../request-body.js';
 
 /** What a contract double answers. */
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A body sent as is instead of `body` as JSON (a metadata server's plain-text token); set its content type in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -14,6 +16,9 @@ export interface DoubleRequest {
   method: string;
   path: string;
   form: URLSearchParams;
+  /** The body as received (a JSON API's request), empty for a GET. */
+  text: string;
+  headers: IncomingHttpHeaders;
   basic?: { username: string; password: string };
 }
 
@@ -39,7 +44,7 @@ export async function serveDouble(handle: (request: DoubleRequest) => Promise<Re
         'cache-control': 'no-store',
         ...reply.headers,
       });
-      res.end(json);
+      res.end(reply.text ?? json);
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,12 +61,13 @@ export async function serveDouble(handle: (request: DoubleRequest) => Promise<Re
 
 async function toRequest(req: IncomingMessage): Promise<DoubleRequest> {
   const url = new URL(req.url ?? '/', 'http://double');
-  const form = req.method === 'POST' ? await readForm(req) : url.searchParams;
+  const text = req.method === 'POST' ? await readText(req) : '';
+  const form = req.method === 'POST' ? new URLSearchParams(text) : url.searchParams;
   const authorization = req.headers.authorization;
   let basic: DoubleRequest['basic'];
   if (authorization?.startsWith('Basic ')) {
     const [username = '', password = ''] = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':');
     basic = { username: decodeURIComponent(username.replace(/\+/g, ' ')), password: decodeURIComponent(password.replace(/\+/g, ' ')) };
   }
-  return { method: req.method ?? 'GET', path: url.pathname, form, ...(basic === undefined ? {} : { basic }) };
+  return { method: req.method ?? 'GET', path: url.pathname, form, text, headers: req.headers, ...(basic === undefined ? {} : { basic }) };
 }
