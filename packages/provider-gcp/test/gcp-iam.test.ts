@@ -5,7 +5,7 @@ import type { Principal, VerifyRequest } from '@auth/core';
 import { startGoogleApisDouble, startSocketDestroyer, type GoogleApisDouble, type GoogleServiceAccount } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcp, gcp } from '../src/index.js';
-import { deniedWith, failure, proofRequest, seconds, verifyRequest } from './fixtures.js';
+import { deniedWith, failure, io, proofRequest, seconds, verifyRequest } from './fixtures.js';
 
 const IDENTITY = 'b6f2a1c4-7d1e-4c55-9a0e-3f0c2d8e9a11';
 
@@ -194,6 +194,34 @@ describe('@auth/provider-gcp: gcp-iam proof and iam verification', () => {
     } finally {
       await destroyer.close();
     }
+  });
+
+  it("keeps an account's keys for the answer's max-age (300 s without one), and uses the last ones while Google cannot be reached", async () => {
+    const provider = createGcp();
+    const start = seconds();
+    const jwt = (await account.signJwt({ sub: account.email, aud: IDENTITY, exp: start + 14 * 60 })).signedJwt;
+    const certsPath = `/service_accounts/v1/metadata/x509/${encodeURIComponent(account.email)}`;
+    const certsFetches = () => google.requests.filter((request) => request.path === certsPath).length;
+    let unreachableCalls = 0;
+    const unreachable: typeof fetch = () => {
+      unreachableCalls += 1;
+      return Promise.reject(new TypeError('fetch failed'));
+    };
+    const login = (offset: number, fetchImpl?: typeof fetch) =>
+      provider.verify!.verify(
+        verifyRequest({ identityId: IDENTITY, jwt }, iamBinding(), { now: () => start + offset, ...(fetchImpl ? { io: { ...io(), fetch: fetchImpl } } : {}) }),
+      );
+    const before = certsFetches();
+
+    await login(0);
+    await login(299, unreachable);
+    expect(certsFetches()).toBe(before + 1);
+    expect(unreachableCalls).toBe(0);
+
+    expect((await login(301, unreachable)).subject).toBe(account.email);
+    expect(unreachableCalls).toBe(1);
+    await login(302);
+    expect(certsFetches()).toBe(before + 2);
   });
 
   it('a malformed login body is a USAGE error (400 at the login API)', async () => {
