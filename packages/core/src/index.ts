@@ -48,3 +48,4 @@ export * from './http/profile-fetch.js';
 export { PAGE_STYLE } from './pages/page-style.js';
 export * from './http/bounded-fetch.js';
 export { requestUrl } from './http/request-url.js';
+export { toAuthError, type FailureSite } from './flows/map-error.js';

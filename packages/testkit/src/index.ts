@@ -23,3 +23,5 @@ export { startKeycloakAdminDouble, type KeycloakAdminDouble, type KeycloakAdminD
 export { devicePerson, type PersonEvent, type ScriptedPerson } from './scripted-person.js';
 export { startAzureImdsDouble, type AzureImdsDouble, type AzureManagedIdentity } from './doubles/azure-imds-double.js';
 export { startKubernetesApiDouble, type KubernetesApiDouble, type KubernetesApiDoubleOptions, type KubernetesServiceAccount } from './doubles/kubernetes-api-double.js';
+export { startGoogleApisDouble, IAM_CREDENTIALS_AUDIENCE, type GoogleApisDouble, type GoogleServiceAccount, type ServiceAccountKeyFile, type ServiceAccountOptions } from './doubles/google-apis-double.js';
+export { startGceMetadataDouble, type GceMetadataDouble, type GceMetadataDoubleOptions } from './doubles/gce-metadata-double.js';

@@ -7,6 +7,8 @@ import { readText } from '../request-body.js';
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A body sent as is instead of `body` as JSON (a metadata server's plain-text token); set its content type in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -46,7 +48,7 @@ export async function serveDouble(
         'cache-control': 'no-store',
         ...reply.headers,
       });
-      res.end(json);
+      res.end(reply.text ?? json);
     })();
   };
   const server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
