@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readForm } from '../request-body.js';
+import { readText } from '../request-body.js';
 
-/** What a contract double answers. */
+/** What a contract double answers: a string body goes out as it is (its content type in `headers`), anything else as JSON. */
 export interface Reply {
   status: number;
   body?: unknown;
@@ -15,6 +15,12 @@ export interface DoubleRequest {
   path: string;
   form: URLSearchParams;
   basic?: { username: string; password: string };
+  /** The query string as sent, `?` included (empty when there is none). */
+  search: string;
+  /** The headers as received, for doubles that check signatures over them. */
+  headers: IncomingHttpHeaders;
+  /** The body as received. */
+  text: string;
 }
 
 export interface DoubleServer {
@@ -33,9 +39,10 @@ export async function serveDouble(handle: (request: DoubleRequest) => Promise<Re
       } catch (error) {
         reply = { status: 500, body: { error: 'server_error', error_description: String(error) } };
       }
-      const json = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      const raw = typeof reply.body === 'string';
+      const json = reply.body === undefined ? '' : raw ? (reply.body as string) : JSON.stringify(reply.body);
       res.writeHead(reply.status, {
-        ...(reply.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+        ...(reply.body === undefined || raw ? {} : { 'content-type': 'application/json; charset=utf-8' }),
         'cache-control': 'no-store',
         ...reply.headers,
       });
@@ -56,12 +63,21 @@ export async function serveDouble(handle: (request: DoubleRequest) => Promise<Re
 
 async function toRequest(req: IncomingMessage): Promise<DoubleRequest> {
   const url = new URL(req.url ?? '/', 'http://double');
-  const form = req.method === 'POST' ? await readForm(req) : url.searchParams;
+  const text = await readText(req);
+  const form = req.method === 'POST' ? new URLSearchParams(text) : url.searchParams;
   const authorization = req.headers.authorization;
   let basic: DoubleRequest['basic'];
   if (authorization?.startsWith('Basic ')) {
     const [username = '', password = ''] = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':');
     basic = { username: decodeURIComponent(username.replace(/\+/g, ' ')), password: decodeURIComponent(password.replace(/\+/g, ' ')) };
   }
-  return { method: req.method ?? 'GET', path: url.pathname, form, ...(basic === undefined ? {} : { basic }) };
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    form,
+    ...(basic === undefined ? {} : { basic }),
+    search: url.search,
+    headers: req.headers,
+    text,
+  };
 }
