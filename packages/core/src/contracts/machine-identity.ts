@@ -28,6 +28,8 @@ export interface ProofRequest<Settings = Record<string, unknown>> extends Profil
   settings: Settings;
   /** The machine identity's id (`--machine-identity-id`), for methods that name one. */
   identityId?: string;
+  /** The login API the proof is for (its base URL); a proof may bind itself to it, as aws-iam's server-id header does. */
+  loginUrl?: string;
   /** Method options from flags or the environment, in kebab-case flag names (`service-account-token-path`, `jwt`, …). */
   options: Readonly<Record<string, string>>;
   /** Where credentials chains and platform variables are read; never `process.env` directly. */

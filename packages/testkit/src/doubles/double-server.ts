@@ -3,12 +3,10 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readText } from '../request-body.js';
 
-/** What a contract double answers. */
+/** What a contract double answers: a string body goes out as it is (its content type in `headers`), anything else as JSON. */
 export interface Reply {
   status: number;
   body?: unknown;
-  /** A body sent as is instead of `body` as JSON (a metadata server's plain-text token); set its content type in `headers`. */
-  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -17,10 +15,13 @@ export interface DoubleRequest {
   method: string;
   path: string;
   form: URLSearchParams;
-  /** The body as received (a JSON API's request), empty for a GET. */
-  text: string;
-  headers: IncomingHttpHeaders;
   basic?: { username: string; password: string };
+  /** The query string as sent, `?` included (empty when there is none). */
+  search: string;
+  /** The headers as received, for doubles that check signatures over them. */
+  headers: IncomingHttpHeaders;
+  /** The body as received. */
+  text: string;
 }
 
 export interface DoubleServer {
@@ -42,13 +43,14 @@ export async function serveDouble(
       } catch (error) {
         reply = { status: 500, body: { error: 'server_error', error_description: String(error) } };
       }
-      const json = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      const raw = typeof reply.body === 'string';
+      const content = reply.body === undefined ? '' : raw ? (reply.body as string) : JSON.stringify(reply.body);
       res.writeHead(reply.status, {
-        ...(reply.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+        ...(reply.body === undefined || raw ? {} : { 'content-type': 'application/json; charset=utf-8' }),
         'cache-control': 'no-store',
         ...reply.headers,
       });
-      res.end(reply.text ?? json);
+      res.end(content);
     })();
   };
   const server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
@@ -66,7 +68,7 @@ export async function serveDouble(
 
 async function toRequest(req: IncomingMessage): Promise<DoubleRequest> {
   const url = new URL(req.url ?? '/', 'http://double');
-  const text = req.method === 'POST' ? await readText(req) : '';
+  const text = await readText(req);
   const form = req.method === 'POST' ? new URLSearchParams(text) : url.searchParams;
   const authorization = req.headers.authorization;
   let basic: DoubleRequest['basic'];
@@ -74,5 +76,13 @@ async function toRequest(req: IncomingMessage): Promise<DoubleRequest> {
     const [username = '', password = ''] = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':');
     basic = { username: decodeURIComponent(username.replace(/\+/g, ' ')), password: decodeURIComponent(password.replace(/\+/g, ' ')) };
   }
-  return { method: req.method ?? 'GET', path: url.pathname, form, text, headers: req.headers, ...(basic === undefined ? {} : { basic }) };
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    form,
+    ...(basic === undefined ? {} : { basic }),
+    search: url.search,
+    headers: req.headers,
+    text,
+  };
 }

@@ -44,7 +44,7 @@ export async function startGceMetadataDouble(options: GceMetadataDoubleOptions):
 
   const text = (status: number, body: string): Reply => ({
     status,
-    text: body,
+    body,
     headers: { 'content-type': 'application/text', 'metadata-flavor': 'Google' },
   });
 
