@@ -33,8 +33,9 @@ export function devBanner(dev: DevMode, issuer: string): string {
     '  authctl login --profile dev-service --serviceaccount',
     '  authctl print-token --profile dev-service',
     '',
-    `As the machine identity (universal auth, Infisical-compatible login API at ${issuer}/api/v1/auth):`,
-    `  INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET=<the ${DEV_MACHINE} secret> authctl login --method universal-auth --domain ${issuer} --client-id ${DEV_MACHINE}`,
+    `As the machine identity (universal auth; Infisical-compatible login API at ${issuer}/api/v1/auth):`,
+    `  authctl login --method universal-auth --domain ${issuer} --client-id ${DEV_MACHINE}`,
+    `      (reads the ${DEV_MACHINE} client secret from INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET)`,
     '',
   ].join('\n');
 }
