@@ -6,6 +6,8 @@ import { startMachineServer, testClock, withoutRequestId, type MachineServer } f
 import { removeDataDir } from './support/test-server.js';
 
 const UNIFORM_401 = { statusCode: 401, message: 'Invalid credentials', error: 'UnauthorizedError' };
+/** A restart binds another port: tokens name this issuer instead, so they outlive the port. */
+const FIXED_ISSUER = { issuer: 'https://machine-api.test.example' };
 
 const running: MachineServer[] = [];
 afterEach(async () => {
@@ -204,6 +206,21 @@ describe('token renew and revoke (Infisical: POST /api/v1/auth/token/renew, /tok
     expect(withoutRequestId(past.body)).toEqual(UNIFORM_401);
   });
 
+  test('renew refuses a login older than the max TTL the config sets now (Infisical: "due to Max TTL expiration")', async () => {
+    const clock = testClock();
+    const server = await serve({}, { now: clock.now, config: FIXED_ISSUER });
+    const { secret } = await addClientSecret(server.dataDir, 'ci-runner');
+    const token = (await login(server, secret)).body.accessToken as string;
+    await server.close();
+    running.splice(running.indexOf(server), 1);
+
+    const shorter = await serve({ access_token_ttl: 60, access_token_max_ttl: 300 }, { now: clock.now, dataDir: server.dataDir, config: FIXED_ISSUER });
+    clock.advance(300);
+    const refused = await shorter.post('token/renew', { accessToken: token });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ statusCode: 401, message: 'Failed to renew MI access token due to Max TTL expiration', error: 'UnauthorizedError' });
+  });
+
   test('renew refuses an expired token, a token of another issuer and an OAuth access token', async () => {
     const clock = testClock();
     const config: Partial<ServerConfigInput> = {
@@ -232,7 +249,7 @@ describe('token renew and revoke (Infisical: POST /api/v1/auth/token/renew, /tok
   });
 
   test('revoke refuses the token and every renewal of its login, also after a restart', async () => {
-    const server = await serve();
+    const server = await serve({}, { config: FIXED_ISSUER });
     const { secret } = await addClientSecret(server.dataDir, 'ci-runner');
     const token = (await login(server, secret)).body.accessToken as string;
     const renewed = (await server.post('token/renew', { accessToken: token })).body.accessToken as string;
@@ -245,7 +262,8 @@ describe('token renew and revoke (Infisical: POST /api/v1/auth/token/renew, /tok
 
     await server.close();
     running.splice(running.indexOf(server), 1);
-    const restarted = await serve({}, { dataDir: server.dataDir });
+    const restarted = await serve({}, { dataDir: server.dataDir, config: FIXED_ISSUER });
+    expect((await restarted.post('token/renew', { accessToken: fresh })).status).toBe(200);
     expect((await restarted.post('token/renew', { accessToken: renewed })).status).toBe(401);
   });
 

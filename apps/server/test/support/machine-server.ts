@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Provider } from '@auth/core';
@@ -46,13 +47,15 @@ export async function startMachineServer(
     ...(options.now ? { now: options.now } : {}),
     ...(options.machineProviders ? { machineProviders: options.machineProviders } : {}),
   });
-  const jwks = createRemoteJWKSet(new URL(`${running.issuer}/jwks`));
+  // The bound address: a test that restarts the server on another port sets a fixed `issuer` instead.
+  const base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
+  const jwks = createRemoteJWKSet(new URL(`${base}/jwks`));
   return {
     ...running,
     dataDir,
     logs: () => lines.join(''),
     async post(path, fields, { form = false } = {}) {
-      const response = await fetch(`${running.issuer}/api/v1/auth/${path}`, {
+      const response = await fetch(`${base}/api/v1/auth/${path}`, {
         method: 'POST',
         headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' },
         body: form ? new URLSearchParams(fields).toString() : JSON.stringify(fields),
