@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Provider as AuthProvider } from '@auth/core';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { LockoutConfig, ServerConfig } from '../config/schema.js';
@@ -24,7 +25,6 @@ import { createIssuer } from '../issuer/provider-config.js';
 import { loadOrCreateKeys } from '../keys/key-store.js';
 import { createLogger } from '../logging/logger.js';
 import { startMachineRole } from '../machine/machine-role.js';
-import type { Provider as AuthProvider } from '@auth/core';
 import { closeGracefully } from './close-gracefully.js';
 
 export interface StartAuthServerOptions {
