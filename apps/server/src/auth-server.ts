@@ -7,6 +7,7 @@ import { devBanner } from './dev/dev-banner.js';
 import { DEV_DEFAULT_DATA_DIR, DEV_DEFAULT_LISTEN, prepareDevMode } from './dev/dev-mode.js';
 import { listSigningKeys, retireSigningKey, rotateSigningKey } from './keys/key-store.js';
 import { createLogger } from './logging/logger.js';
+import { addIdentitiesCommands } from './machine/identities-commands.js';
 import { hashSecret } from './secrets/scrypt-hash.js';
 import { readSecretInput } from './secrets/read-secret-input.js';
 
@@ -130,7 +131,9 @@ function program(): Command {
       process.stdout.write(`${await hashSecret(await readSecretInput())}\n`);
     });
 
-  for (const command of [root, keys, ...keys.commands, ...root.commands]) command.exitOverride();
+  const identities = addIdentitiesCommands(root);
+
+  for (const command of [root, keys, ...keys.commands, identities, ...identities.commands, ...root.commands]) command.exitOverride();
   return root;
 }
 

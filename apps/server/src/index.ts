@@ -23,6 +23,7 @@ export {
   DEV_CLI_CLIENT,
   DEV_SERVICE_CLIENT,
   DEV_RESOURCE,
+  DEV_MACHINE,
   type DevMode,
   type DevModeOptions,
 } from './dev/dev-mode.js';
@@ -33,3 +34,7 @@ export type { LockoutPolicy, FailureRecord } from './guard/lockout-policy.js';
 export { MemoryLockoutStore } from './guard/memory-lockout-store.js';
 export { createLogger, REDACTED_PATHS } from './logging/logger.js';
 export { CODE_PAGE_PATH } from './http/routes.js';
+export { MachineAccessTokens, MACHINE_TOKEN_TYPE, type MachineLogin, type MachineTokenClaims } from './machine/access-tokens.js';
+export { addClientSecret, revokeClientSecret, type ClientSecretStore, type ClientSecretRecord } from './machine/client-secrets.js';
+export type { TokenRevocationStore } from './machine/token-revocations.js';
+export { LOGIN_API_PREFIX } from './machine/login-routes.js';

@@ -6,3 +6,5 @@ export { createOidc, oidc, type OidcProviderOptions } from './oidc.js';
 export { oidcOptions, type OidcSettings } from './options.js';
 
 export default oidc satisfies Provider<OidcSettings>;
+export { createFederatedJwtVerifier, normaliseAudience, FEDERATED_JWT_METHODS } from './verify/federated-jwt-verifier.js';
+export { oidcAuthBindingSchema, jwtAuthBindingSchema, ASYMMETRIC_ALGORITHMS, type OidcAuthBinding, type JwtAuthBinding } from './verify/binding.js';

@@ -1,5 +1,6 @@
 import { defineProvider, discoverAuthorizationServer, explicitAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core';
 import { oidcOptions, type OidcSettings } from './options.js';
+import { createFederatedJwtVerifier } from './verify/federated-jwt-verifier.js';
 
 export interface OidcProviderOptions {
   /** The `provider = "..."` id (default `oidc`): an organisation can ship its IdP under its own name. */
@@ -10,12 +11,17 @@ export interface OidcProviderOptions {
   defaults?: OAuthDefaults;
 }
 
-/** Any OpenID Connect / OAuth 2.0 identity provider: by discovery, or by explicit endpoints. */
+/**
+ * Any OpenID Connect / OAuth 2.0 identity provider: by discovery, or by
+ * explicit endpoints. On a login API it verifies `oidc-auth` and `jwt-auth`
+ * machine logins (tokens of a workload's own IdP).
+ */
 export function createOidc(options: OidcProviderOptions = {}): Provider<OidcSettings> {
   const defaults: OAuthDefaults = { scopes: ['openid'], ...options.defaults };
+  const id = options.id ?? 'oidc';
   return defineProvider<OidcSettings>({
     specificationVersion: 'v1',
-    id: options.id ?? 'oidc',
+    id,
     name: options.name ?? 'OpenID Connect',
     options: oidcOptions,
     oauth: {
@@ -30,6 +36,7 @@ export function createOidc(options: OidcProviderOptions = {}): Provider<OidcSett
       issuerUrl: (settings) => settings.issuer,
       defaults: () => defaults,
     },
+    verify: createFederatedJwtVerifier(id),
   });
 }
 

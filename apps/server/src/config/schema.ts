@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { clientIdOf, identitySchema } from '../machine/identity-config.js';
 import { isScryptHash } from '../secrets/scrypt-hash.js';
 import { isLoopbackHost, parseListenAddress } from './listen-address.js';
 
@@ -133,6 +134,8 @@ export const serverConfigSchema = z
     users: z.array(userSchema).default([]),
     clients: z.array(clientSchema).default([]),
     resources: z.array(resourceSchema).default([]),
+    /** Machine identities of the login API (`/api/v1/auth/<method>/login`). */
+    identities: z.array(identitySchema).default([]),
   })
   .superRefine((config, ctx) => {
     // Every URL the issuer publishes is derived from it, and requests naming another host are refused.
@@ -158,6 +161,13 @@ export const serverConfigSchema = z
     );
     duplicates(config.resources.map((r) => r.identifier)).forEach((i) =>
       ctx.addIssue({ code: 'custom', path: ['resources', i, 'identifier'], message: 'is used by another resource' }),
+    );
+    duplicates(config.identities.map((identity) => identity.id)).forEach((i) =>
+      ctx.addIssue({ code: 'custom', path: ['identities', i, 'id'], message: 'is used by another identity' }),
+    );
+    const clientIds = config.identities.map((identity) => clientIdOf(identity) ?? `\0${identity.id}`);
+    duplicates(clientIds).forEach((i) =>
+      ctx.addIssue({ code: 'custom', path: ['identities', i, 'methods', 'universal-auth', 'client_id'], message: 'is used by another identity' }),
     );
     const defaults = config.resources.flatMap((r, i) => (r.default ? [i] : []));
     defaults.slice(1).forEach((i) =>
@@ -193,3 +203,4 @@ export type UserConfig = ServerConfig['users'][number];
 export type ClientConfig = ServerConfig['clients'][number];
 export type ResourceConfig = ServerConfig['resources'][number];
 export type LockoutConfig = ServerConfig['lockout'];
+export type { IdentityConfig } from '../machine/identity-config.js';

@@ -1,6 +1,6 @@
 import type { DevMode } from './dev-mode.js';
 import { CODE_PAGE_PATH } from '../http/routes.js';
-import { DEV_CLI_CLIENT, DEV_SERVICE_CLIENT, DEV_USER } from './dev-mode.js';
+import { DEV_CLI_CLIENT, DEV_MACHINE, DEV_SERVICE_CLIENT, DEV_USER } from './dev-mode.js';
 
 /** What `auth-server --dev` tells a newcomer on stderr: the credentials and the authctl lines to try. */
 export function devBanner(dev: DevMode, issuer: string): string {
@@ -18,6 +18,7 @@ export function devBanner(dev: DevMode, issuer: string): string {
     credentialLine('user', DEV_USER, sources.password, generated.password, 'AUTH_SERVER_DEV_PASSWORD'),
     credentialLine('service account', DEV_SERVICE_CLIENT, sources.clientSecret, generated.clientSecret, 'AUTH_SERVER_DEV_CLIENT_SECRET'),
     `  public client   ${DEV_CLI_CLIENT} (browser, code, device, refresh)`,
+    credentialLine('machine', DEV_MACHINE, sources.machineSecret, generated.machineSecret, 'AUTH_SERVER_DEV_MACHINE_SECRET'),
     '',
     'Try it with authctl:',
     `  authctl configure --profile dev --provider oidc --set issuer=${issuer} --client-id ${DEV_CLI_CLIENT} --set code_redirect_uri=${issuer}${CODE_PAGE_PATH} --default`,
@@ -31,6 +32,10 @@ export function devBanner(dev: DevMode, issuer: string): string {
     `      (asks for the ${DEV_SERVICE_CLIENT} secret with hidden input; or pipe it in as one line)`,
     '  authctl login --profile dev-service --serviceaccount',
     '  authctl print-token --profile dev-service',
+    '',
+    `As the machine identity (universal auth; Infisical-compatible login API at ${issuer}/api/v1/auth):`,
+    `  authctl login --method universal-auth --domain ${issuer} --client-id ${DEV_MACHINE}`,
+    `      (reads the ${DEV_MACHINE} client secret from INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET)`,
     '',
   ].join('\n');
 }

@@ -5,12 +5,16 @@ import { parseServerConfig } from '../config/load-config.js';
 import type { ServerConfig, ServerConfigInput } from '../config/schema.js';
 import { ensurePrivateDir, readPrivateFile, writePrivateFile } from '../fs/private-files.js';
 import { CODE_PAGE_PATH } from '../http/routes.js';
+import { addClientSecret, readClientSecrets } from '../machine/client-secrets.js';
+import { UNIVERSAL_AUTH } from '../machine/identity-config.js';
 import { hashSecret, verifySecret } from '../secrets/scrypt-hash.js';
 
 /**
  * `auth-server --dev` (ARCHITECTURE.md, dev-mode contract): user `demo`,
  * public client `authctl`, service account `demo-service`, a default
- * resource so every access token is an RFC 9068 JWT. The generated config
+ * resource so every access token is an RFC 9068 JWT, and the machine
+ * identity `demo-machine` (universal auth; its client secret is kept, hashed,
+ * with the other identity secrets of the data dir). The generated config
  * (hashes only) lives in `<data dir>/config.toml` next to the keys and is
  * reused on restart; a generated secret exists in plain text only in the
  * one message that shows it.
@@ -22,6 +26,9 @@ export const DEV_USER = 'demo';
 export const DEV_CLI_CLIENT = 'authctl';
 export const DEV_SERVICE_CLIENT = 'demo-service';
 export const DEV_RESOURCE = 'urn:auth-server:dev-api';
+export const DEV_MACHINE = 'demo-machine';
+/** The id of demo-machine's client secret, replaced when AUTH_SERVER_DEV_MACHINE_SECRET changes. */
+const DEV_MACHINE_SECRET_ID = 'dev';
 
 export interface DevModeOptions {
   listen?: string;
@@ -33,9 +40,9 @@ export interface DevMode {
   config: ServerConfig;
   configFile: string;
   /** Secrets generated on this start: show them once, they are not stored. */
-  generated: { password?: string; clientSecret?: string };
+  generated: { password?: string; clientSecret?: string; machineSecret?: string };
   /** Where each credential came from, for the banner. */
-  sources: { password: CredentialSource; clientSecret: CredentialSource };
+  sources: { password: CredentialSource; clientSecret: CredentialSource; machineSecret: CredentialSource };
 }
 
 export type CredentialSource = 'generated' | 'env' | 'stored';
@@ -79,15 +86,17 @@ export async function prepareDevMode({ listen = DEV_DEFAULT_LISTEN, dataDir = DE
       },
     ],
     resources: [{ identifier: DEV_RESOURCE, scopes: ['api:read', 'api:write'], default: true }],
+    identities: [{ id: DEV_MACHINE, name: 'demo machine', methods: { [UNIVERSAL_AUTH]: {} } }],
   };
   const next = `# Written by \`auth-server --dev\`; reused on restart. Secrets are stored as scrypt hashes only.\n${stringifyToml(input)}\n`;
   if (next !== text) await writePrivateFile(configFile, next);
+  const machineSecret = await machineCredential(dir, env.AUTH_SERVER_DEV_MACHINE_SECRET);
 
   return {
     config: parseServerConfig(input, configFile),
     configFile,
-    generated: { password: password.generated, clientSecret: clientSecret.generated },
-    sources: { password: password.source, clientSecret: clientSecret.source },
+    generated: { password: password.generated, clientSecret: clientSecret.generated, machineSecret: machineSecret.generated },
+    sources: { password: password.source, clientSecret: clientSecret.source, machineSecret: machineSecret.source },
   };
 }
 
@@ -102,4 +111,17 @@ async function credential(
   if (storedHash) return { hash: storedHash, source: 'stored' };
   const generated = randomBytes(18).toString('base64url');
   return { hash: await hashSecret(generated), source: 'generated', generated };
+}
+
+/** demo-machine's universal-auth client secret: the one from the environment, the stored one, or a new one shown once. */
+async function machineCredential(dataDir: string, fromEnv: string | undefined): Promise<{ source: CredentialSource; generated?: string }> {
+  const stored = (await readClientSecrets(dataDir)).find((s) => s.identity === DEV_MACHINE && s.id === DEV_MACHINE_SECRET_ID && s.revoked_at === undefined);
+  const description = 'auth-server --dev';
+  if (fromEnv) {
+    if (!stored || !(await verifySecret(fromEnv, stored.hash))) await addClientSecret(dataDir, DEV_MACHINE, { id: DEV_MACHINE_SECRET_ID, secret: fromEnv, description });
+    return { source: 'env' };
+  }
+  if (stored) return { source: 'stored' };
+  const { secret } = await addClientSecret(dataDir, DEV_MACHINE, { id: DEV_MACHINE_SECRET_ID, description });
+  return { source: 'generated', generated: secret };
 }

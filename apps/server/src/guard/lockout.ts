@@ -3,8 +3,8 @@ import { clientAddressKey } from './client-address.js';
 import type { LockoutPolicy } from './lockout-policy.js';
 import type { LockoutStore } from './lockout-store.js';
 
-/** Whose credential is being checked: a person's account or a confidential client. */
-export type LockoutSubject = `account:${string}` | `client:${string}`;
+/** Whose credential is being checked: a person's account, a confidential client or a machine identity's login method. */
+export type LockoutSubject = `account:${string}` | `client:${string}` | `machine:${string}`;
 
 /**
  * Usernames are counted case- and width-insensitively (`Demo`, `ｄｅｍｏ` and
@@ -18,6 +18,11 @@ export function accountSubject(username: string): LockoutSubject {
 
 export function clientSubject(clientId: string): LockoutSubject {
   return `client:${clientId}`;
+}
+
+/** One login method of one machine identity, named by its already-normalised id (hashed: the id comes from the request). */
+export function machineSubject(loginMethod: string, normalisedId: string): LockoutSubject {
+  return `machine:${loginMethod}:${createHash('sha256').update(normalisedId).digest('base64url')}`;
 }
 
 export interface LockoutPolicies {
@@ -47,10 +52,17 @@ export class Lockout {
   ) {}
 
   async admit(subject: LockoutSubject, address: string): Promise<Admission> {
+    return (await this.admitUntil(subject, address)).admission;
+  }
+
+  /** As `admit`, with the epoch ms a refused attempt may be retried at (for `Retry-After`). */
+  async admitUntil(subject: LockoutSubject, address: string): Promise<{ admission: Admission; lockedUntil?: number }> {
     const now = this.now();
-    if (!(await this.store.attempt(addressKey(address), now, this.policies.address)).admitted) return 'address locked';
-    if (!(await this.store.attempt(subject, now, this.policies.subject)).admitted) return 'subject locked';
-    return 'admitted';
+    const byAddress = await this.store.attempt(addressKey(address), now, this.policies.address);
+    if (!byAddress.admitted) return { admission: 'address locked', lockedUntil: byAddress.lockedUntil };
+    const bySubject = await this.store.attempt(subject, now, this.policies.subject);
+    if (!bySubject.admitted) return { admission: 'subject locked', lockedUntil: bySubject.lockedUntil };
+    return { admission: 'admitted' };
   }
 
   async succeeded(subject: LockoutSubject, address: string): Promise<void> {

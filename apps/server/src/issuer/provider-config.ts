@@ -8,7 +8,7 @@ import type { Lockout } from '../guard/lockout.js';
 import { deviceFlowPages } from '../http/device-flow-pages.js';
 import { logoutFlowPages } from '../http/logout-flow-pages.js';
 import { renderProviderError } from '../http/provider-error-page.js';
-import type { KeySet } from '../keys/key-store.js';
+import { publicJwks, type KeySet } from '../keys/key-store.js';
 import type { Accounts } from './accounts.js';
 import { useFindableJwtAccessTokens } from './findable-jwt-access-tokens.js';
 import { useHashedClientSecrets } from './hashed-client-secrets.js';
@@ -39,7 +39,6 @@ const CLIENT_ASSERTION_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
  */
 const USERINFO_SCOPES = ['openid', 'profile', 'email'];
 
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 const DEFAULT_ACCESS_TOKEN_TTL = 3600;
 const DEFAULT_REFRESH_TOKEN_TTL = 14 * 24 * 3600;
 
@@ -108,7 +107,6 @@ export function createIssuer({ config, issuer, keys, accounts, adapter, lockout,
 
   const signingAlg = config.signing_alg;
   const jwks = { keys: keys.signing.map(({ created_at: _created, ...jwk }) => jwk) };
-  const publicJwks = { keys: jwks.keys.map((jwk) => Object.fromEntries(Object.entries(jwk).filter(([member]) => !PRIVATE_JWK_MEMBERS.includes(member)))) };
 
   const configuration: Configuration = {
     adapter,
@@ -191,6 +189,6 @@ export function createIssuer({ config, issuer, keys, accounts, adapter, lockout,
   // One trusted hop: the client address is the one our proxy appended to X-Forwarded-For, not whatever the client sent.
   provider.app.maxIpsCount = 1;
   useHashedClientSecrets(provider, { lockout, logger });
-  useFindableJwtAccessTokens(provider, { issuer, jwks: publicJwks });
+  useFindableJwtAccessTokens(provider, { issuer, jwks: publicJwks(keys) });
   return provider;
 }

@@ -137,6 +137,15 @@ export async function retireSigningKey(dataDir: string, kid: string): Promise<vo
   await writeKeySet(dataDir, { ...keys, signing: keys.signing.filter((key) => key.kid !== kid) });
 }
 
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
+
+/** The signing keys as the JWKS publishes them: public members only. */
+export function publicJwks(keys: KeySet): { keys: JWK[] } {
+  return {
+    keys: keys.signing.map(({ created_at: _created, ...jwk }) => Object.fromEntries(Object.entries(jwk).filter(([member]) => !PRIVATE_JWK_MEMBERS.includes(member))) as JWK),
+  };
+}
+
 export async function listSigningKeys(dataDir: string): Promise<Array<{ kid: string; alg: SigningAlg; active: boolean; created_at: number }>> {
   const keys = await readKeySet(dataDir);
   return (keys?.signing ?? []).map((key, i) => ({ kid: key.kid, alg: key.alg, active: i === 0, created_at: key.created_at }));

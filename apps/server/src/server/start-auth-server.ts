@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Provider as AuthProvider } from '@auth/core';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { LockoutConfig, ServerConfig } from '../config/schema.js';
@@ -23,6 +24,7 @@ import { logIssuerEvents } from '../issuer/issuer-events.js';
 import { createIssuer } from '../issuer/provider-config.js';
 import { loadOrCreateKeys } from '../keys/key-store.js';
 import { createLogger } from '../logging/logger.js';
+import { startMachineRole } from '../machine/machine-role.js';
 import { closeGracefully } from './close-gracefully.js';
 
 export interface StartAuthServerOptions {
@@ -32,6 +34,10 @@ export interface StartAuthServerOptions {
   shutdownTimeoutMs?: number;
   /** Failure counts of the password and client-secret lockout (default: in this process's memory). */
   lockoutStore?: LockoutStore;
+  /** Epoch milliseconds, for lockouts and machine tokens (tests inject a clock). */
+  now?: () => number;
+  /** Providers that verify machine logins (default: the `@auth/provider-*` dependencies of @auth/server). */
+  machineProviders?: readonly AuthProvider<any>[];
 }
 
 export interface RunningAuthServer {
@@ -49,6 +55,8 @@ export async function startAuthServer({
   logger = createLogger(),
   shutdownTimeoutMs = 10_000,
   lockoutStore = new MemoryLockoutStore(),
+  now = Date.now,
+  machineProviders,
 }: StartAuthServerOptions): Promise<RunningAuthServer> {
   await ensurePrivateDir(config.data_dir);
   const { keys, created } = await loadOrCreateKeys(config.data_dir, config.signing_alg);
@@ -68,13 +76,22 @@ export async function startAuthServer({
   const issuer = config.issuer ?? `http://${formatHostForUrl(listen.host)}:${port}`;
 
   const accounts = createAccounts(config.users);
-  const lockout = new Lockout(lockoutStore, lockoutPolicies(config.lockout));
+  const lockout = new Lockout(lockoutStore, lockoutPolicies(config.lockout), now);
+  let machine;
+  try {
+    machine = await startMachineRole({ config, issuer, keys, lockout, logger, now, ...(machineProviders ? { providers: machineProviders } : {}) });
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'), { log: logger });
   const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass(), lockout, logger });
   const routes = createRoutes({ provider, accounts, lockout, csrfKey: keys.csrf_secret, logger });
   provider.use(rememberRequestAddress);
   provider.use(requestLog(logger));
   provider.use(securityHeaders);
+  // Ahead of the error boundary: the login API answers every error in Infisical's JSON shape itself.
+  provider.use(machine.middleware);
   provider.use(errorBoundary(logger));
   provider.use(issuerOrigin({ issuer, trustedHosts: config.trusted_hosts, anyHost: [HEALTH_PATH] }));
   provider.use(publicCaching({ jwksPath: provider.pathFor('jwks') }));
@@ -96,6 +113,7 @@ export async function startAuthServer({
     close: async () => {
       await closeGracefully(server, shutdownTimeoutMs);
       await state.close();
+      await machine.close();
     },
   };
 }

@@ -47,7 +47,7 @@ export function start(args: string[], { env }: { env?: NodeJS.ProcessEnv } = {})
   assertBuilt();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BINARY, ...args], {
-      env: { ...process.env, AUTH_SERVER_DEV_PASSWORD: '', AUTH_SERVER_DEV_CLIENT_SECRET: '', ...env },
+      env: { ...process.env, AUTH_SERVER_DEV_PASSWORD: '', AUTH_SERVER_DEV_CLIENT_SECRET: '', AUTH_SERVER_DEV_MACHINE_SECRET: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { AuthError } from '@auth/core';
+import type { Command } from 'commander';
+import { loadServerConfig } from '../config/load-config.js';
+import type { ServerConfig } from '../config/schema.js';
+import { addClientSecret, readClientSecrets, readSecretUses, revokeClientSecret } from './client-secrets.js';
+import { clientIdOf, UNIVERSAL_AUTH, type IdentityConfig } from './identity-config.js';
+
+/**
+ * `auth-server identities …`: the machine identities of a config and their
+ * universal-auth client secrets. A new secret is printed once, on stdout,
+ * and stored only as a scrypt hash; a running server picks up new and
+ * revoked secrets without a restart.
+ */
+
+interface Where {
+  config?: string;
+  dataDir?: string;
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The config named by --config, or the one `--dev` keeps in its data dir. */
+async function configOf(where: Where): Promise<ServerConfig> {
+  if (where.config) return loadServerConfig(where.config);
+  if (where.dataDir) return loadServerConfig(join(where.dataDir, 'config.toml'));
+  throw new AuthError('USAGE', 'no config given', { hint: 'pass --config FILE (or --data-dir DIR of an `auth-server --dev` data dir)' });
+}
+
+function universalAuthIdentity(config: ServerConfig, id: string): IdentityConfig {
+  const identity = config.identities.find((candidate) => candidate.id === id);
+  if (!identity) {
+    throw new AuthError('USAGE', `no identity "${id}" in the config`, {
+      key: 'identities',
+      hint: `run \`auth-server identities list\` to see the identities (${config.identities.map((i) => i.id).join(', ') || 'none configured'})`,
+    });
+  }
+  if (clientIdOf(identity) === undefined) {
+    throw new AuthError('USAGE', `identity "${id}" does not bind universal-auth, so it has no client secrets`, {
+      key: `identities.${id}.methods`,
+      hint: `add [identities.methods.${UNIVERSAL_AUTH}] to identity "${id}" in the config`,
+    });
+  }
+  return identity;
+}
+
+function wholeNumber(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new AuthError('USAGE', `${name} must be a positive whole number, got "${value}"`);
+    return Number(value);
+  };
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+export function addIdentitiesCommands(root: Command): Command {
+  const identities = root.command('identities').description('machine identities of the login API and their universal-auth client secrets');
+  const where = (command: Command) =>
+    command.option('--config <file>', 'the server\'s config file').option('--data-dir <dir>', 'an `auth-server --dev` data dir (its config.toml)');
+
+  where(identities.command('list').description('list the identities and their login methods')).action(async (options: Where) => {
+    for (const identity of (await configOf(options)).identities) {
+      const clientId = clientIdOf(identity);
+      process.stdout.write(`${identity.id}\t${Object.keys(identity.methods).sort().join(',')}${clientId ? `\tclient_id=${clientId}` : ''}\n`);
+    }
+  });
+
+  where(identities.command('add-secret').argument('<identity>', 'identity id').description('make a universal-auth client secret (printed once)'))
+    .option('--ttl <seconds>', 'the secret expires this long after now (default: never)', wholeNumber('--ttl'))
+    .option('--uses <count>', 'the secret works for this many logins (default: no limit)', wholeNumber('--uses'))
+    .option('--description <text>', 'a note kept with the secret')
+    .action(async (id: string, options: Where & { ttl?: number; uses?: number; description?: string }) => {
+      const config = await configOf(options);
+      const identity = universalAuthIdentity(config, id);
+      const { record, secret } = await addClientSecret(config.data_dir, identity.id, {
+        ...(options.ttl ? { ttl: options.ttl } : {}),
+        ...(options.uses ? { usesLimit: options.uses } : {}),
+        ...(options.description ? { description: options.description } : {}),
+      });
+      process.stdout.write(`${secret}\n`);
+      say(`Client secret ${record.id} for ${clientIdOf(identity)} (shown only now; store it in your secret manager).`);
+    });
+
+  where(identities.command('list-secrets').argument('<identity>', 'identity id').description('list an identity\'s client secrets (never the secrets)')).action(
+    async (id: string, options: Where) => {
+      const config = await configOf(options);
+      const identity = universalAuthIdentity(config, id);
+      const uses = await readSecretUses(config.data_dir);
+      for (const secret of (await readClientSecrets(config.data_dir)).filter((s) => s.identity === identity.id)) {
+        const state = secret.revoked_at !== undefined ? `revoked ${iso(secret.revoked_at)}` : secret.ttl ? `expires ${iso(secret.created_at + secret.ttl)}` : 'no expiry';
+        const used = `${uses[secret.id] ?? 0}${secret.uses_limit ? `/${secret.uses_limit}` : ''} uses`;
+        process.stdout.write(`${secret.id}\t${secret.prefix}…\t${iso(secret.created_at)}\t${state}\t${used}\t${secret.description}\n`);
+      }
+    },
+  );
+
+  where(identities.command('revoke-secret').argument('<identity>', 'identity id').argument('<secret-id>', 'from list-secrets').description('revoke a client secret')).action(
+    async (id: string, secretId: string, options: Where) => {
+      const config = await configOf(options);
+      const identity = universalAuthIdentity(config, id);
+      await revokeClientSecret(config.data_dir, identity.id, secretId);
+      say(`Client secret ${secretId} of ${identity.id} revoked; logins with it are refused from now on.`);
+    },
+  );
+  return identities;
+}
