@@ -168,6 +168,6 @@ describe('dispatch to providers and binding validation', () => {
   test('a method no installed provider verifies stops startup with an error naming the key and the methods available', async () => {
     const start = startMachineServer({ identities: [{ id: 'ci', methods: { 'nope-auth': {} } }] });
     await expect(start).rejects.toMatchObject({ code: 'CONFIG_INVALID', details: { key: 'identities[0].methods.nope-auth' } });
-    await expect(start).rejects.toThrow(/jwt-auth, oidc-auth, universal-auth/);
+    await expect(start).rejects.toThrow(/aws-auth, azure-auth, gcp-auth, jwt-auth, kubernetes-auth, oidc-auth, universal-auth/);
   });
 });
