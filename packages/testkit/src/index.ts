@@ -21,3 +21,4 @@ export { startKeycloakDeviceDouble, type KeycloakDeviceDouble, type KeycloakDevi
 export { createTestCertificate, type TestCertificate } from './doubles/test-certificate.js';
 export { startKeycloakAdminDouble, type KeycloakAdminDouble, type KeycloakAdminDoubleOptions, type RecordedRequest } from './keycloak-admin-double/keycloak-admin-double.js';
 export { devicePerson, type PersonEvent, type ScriptedPerson } from './scripted-person.js';
+export { startMachineLoginDouble, type MachineLoginDouble, type MachineLoginDoubleOptions, type MachineLoginRequest, type Refusal } from './doubles/machine-login-double.js';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readForm } from '../request-body.js';
+import { readText } from '../request-body.js';
 
 /** What a contract double answers. */
 export interface Reply {
@@ -9,11 +9,13 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-/** One request as a double sees it: the path, the form body and the Basic credentials, if any. */
+/** One request as a double sees it: the path, the body (as text and as a form) and the Basic credentials, if any. */
 export interface DoubleRequest {
   method: string;
   path: string;
   form: URLSearchParams;
+  /** The request body as received (JSON APIs parse it themselves). */
+  text: string;
   basic?: { username: string; password: string };
 }
 
@@ -56,12 +58,13 @@ export async function serveDouble(handle: (request: DoubleRequest) => Promise<Re
 
 async function toRequest(req: IncomingMessage): Promise<DoubleRequest> {
   const url = new URL(req.url ?? '/', 'http://double');
-  const form = req.method === 'POST' ? await readForm(req) : url.searchParams;
+  const text = req.method === 'POST' ? await readText(req) : '';
+  const form = req.method === 'POST' ? new URLSearchParams(text) : url.searchParams;
   const authorization = req.headers.authorization;
   let basic: DoubleRequest['basic'];
   if (authorization?.startsWith('Basic ')) {
     const [username = '', password = ''] = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':');
     basic = { username: decodeURIComponent(username.replace(/\+/g, ' ')), password: decodeURIComponent(password.replace(/\+/g, ' ')) };
   }
-  return { method: req.method ?? 'GET', path: url.pathname, form, ...(basic === undefined ? {} : { basic }) };
+  return { method: req.method ?? 'GET', path: url.pathname, form, text, ...(basic === undefined ? {} : { basic }) };
 }
