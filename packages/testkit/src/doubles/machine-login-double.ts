@@ -102,7 +102,7 @@ export async function startMachineLoginDouble(options: MachineLoginDoubleOptions
 
   async function issue(row: TokenRow, id: string): Promise<Reply> {
     const accessToken = await key.sign(
-      { iss: issuer, sub: row.identityId, identityId: row.identityId, identityAccessTokenId: id, authTokenType: 'identityAccessToken' },
+      { iss: issuer, sub: row.identityId, identityId: row.identityId, identityAccessTokenId: id, authTokenType: 'identityAccessToken', jti: randomUUID() },
       row.ttl,
       now(),
     );
