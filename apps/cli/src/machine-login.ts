@@ -92,9 +92,14 @@ export async function machineLogin(cli: Cli, method: string, flags: MachineFlags
 
   // A secret typed for this login is kept, so print-token can log in again after the max TTL.
   const typed = flags.clientSecretStdin ? await readStdinSecret(cli, 'Client secret') : flags.clientSecret;
+  const store = cliStore(cli, config);
+  // A stored secret belongs to one client at one login API: it never follows the profile elsewhere.
+  if (existing !== undefined && (existing.domain !== table.domain || existing.client_id !== table.client_id)) {
+    await store.delete(clientSecretKey(name));
+  }
   const session = await openSession(cli, { secrets: { clientSecret: typed, jwt: flags.jwt } });
   const credential = await login(session);
-  if (typed !== undefined) await cliStore(cli, session.config).set(clientSecretKey(name), { kind: 'secret', value: typed });
+  if (typed !== undefined) await store.set(clientSecretKey(name), { kind: 'secret', value: typed });
 
   const until = new Date(credential.tokens.expires_at * 1000).toISOString();
   cli.out.info(`Logged in to profile "${name}" as ${credential.identity} (${method} at ${session.profile.settings.domain}); token valid until ${until}`);

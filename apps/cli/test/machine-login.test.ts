@@ -5,6 +5,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { parse } from 'smol-toml';
 import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { devProfileTest, test } from './support/fixtures.js';
+import { redateStoredLogin } from './flows/support/token-expiry.js';
 import type { Sandbox } from './support/sandbox.js';
 
 let api: MachineLoginDouble;
@@ -130,6 +131,21 @@ describe('print-token keeps a machine token fresh', () => {
     expect(await verifiedIdentity(again.stdout.trimEnd())).toBe(api.universalAuth.identityId);
   });
 
+  test('8 print-token processes inside the refresh window: one renewal, the same token for all', async ({ sandbox }) => {
+    const login = await sandbox.run([...universalAuthArgs(), '--profile', 'dev', '--client-secret-stdin'], { input: `${api.universalAuth.clientSecret}\n` });
+    expect(login.code, login.stderr).toBe(0);
+    const before = await redateStoredLogin(sandbox, 30);
+    api.requests.length = 0;
+
+    const results = await Promise.all(Array.from({ length: 8 }, () => sandbox.run(['print-token'], { killAfterMs: 60_000 })));
+
+    expect(results.filter((result) => result.code !== 0).map((result) => result.stderr)).toEqual([]);
+    const printed = new Set(results.map((result) => result.stdout));
+    expect(printed.size).toBe(1);
+    expect([...printed][0]).not.toBe(`${before}\n`);
+    expect(api.requests.map((request) => request.path)).toEqual(['/api/v1/auth/token/renew']);
+  });
+
   test('logout revokes the token at /api/v1/auth/token/revoke', async ({ sandbox }) => {
     const login = await sandbox.run(universalAuthArgs(), { env: { AUTHCTL_CLIENT_SECRET: api.universalAuth.clientSecret } });
     expect(login.code, login.stderr).toBe(0);
@@ -163,6 +179,23 @@ describe('authctl login --method jwt-auth', () => {
     expect(printed.code, printed.stderr).toBe(0);
     expect(api.requests.map((request) => request.path)).toEqual(['/api/v1/auth/token/renew', '/api/v1/auth/jwt-auth/login']);
     expect(await verifiedIdentity(printed.stdout.trimEnd())).toBe(api.jwtIdentityId);
+  });
+});
+
+describe('the stored client secret', () => {
+  test('is dropped when the profile moves to another login API, so it is never sent there', async ({ sandbox }) => {
+    const login = await sandbox.run([...universalAuthArgs(), '--client-secret-stdin'], { input: `${api.universalAuth.clientSecret}\n` });
+    expect(login.code, login.stderr).toBe(0);
+    const elsewhere = await startMachineLoginDouble();
+    try {
+      const moved = await sandbox.run(['login', '--method', 'universal-auth', '--domain', elsewhere.url]);
+      expect(moved.code).toBe(3);
+      expect(moved.stderr).toContain('No client secret');
+      expect(elsewhere.requests).toEqual([]);
+      expect(await sandbox.credentialFiles()).not.toContain(`${encodeURIComponent('default#client_secret')}.json`);
+    } finally {
+      await elsewhere.close();
+    }
   });
 });
 
