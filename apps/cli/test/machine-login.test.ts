@@ -207,6 +207,13 @@ describe('login --method: usage', () => {
     expect(result.stderr).toContain('universal-auth');
   });
 
+  test('an empty value (a variable that expanded to nothing) is exit 2, never a default', async ({ sandbox }) => {
+    const result = await sandbox.run([...universalAuthArgs(), '--client-secret', '']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--client-secret is empty');
+    expect(api.requests).toEqual([]);
+  });
+
   test('machine flags with the user method, and person flags with a machine method, are exit 2', async ({ sandbox }) => {
     const user = await sandbox.run(['login', '--client-id', 'x']);
     expect(user.code).toBe(2);

@@ -75,6 +75,7 @@ export function loginCommand(program: Command, start: StartCli): void {
     .addHelpText('after', KMS_VARIABLES)
     .action(async (flags: LoginFlags, command: Command) => {
       const cli = start(command);
+      refuseEmptyValues(flags);
       const method = flags.method ?? USER_METHOD;
       refuseFlagsOf(method === USER_METHOD ? MACHINE_FLAGS : PERSON_FLAGS, flags, method);
       if (method !== USER_METHOD) {
@@ -82,9 +83,9 @@ export function loginCommand(program: Command, start: StartCli): void {
         return;
       }
       warnArgvSecret(cli, '--password', flags.password);
-      const flow = chosenFlow(flags, cli.env);
+      const asked = chosenFlow(flags);
       const session = await openSession(cli, {
-        overrides: flow ? { flow } : {},
+        overrides: asked ? { flow: asked } : {},
         secrets: {
           clientSecretStdin: flags.clientSecretStdin,
           passwordStdin: flags.passwordStdin,
@@ -94,6 +95,9 @@ export function loginCommand(program: Command, start: StartCli): void {
         },
       });
       const { settings } = session.profile;
+      // kms logs a person in directly when both variables are set; a machine profile has no person to log in.
+      const direct = settings.method === undefined && cli.env.INFISICAL_EMAIL && cli.env.INFISICAL_PASSWORD;
+      const flow = asked ?? (direct ? 'password' : undefined);
       const credential = await login(session, {
         flow,
         confirmReplace: replacePolicy(cli, session.profile.name, flags.replace === true),
@@ -114,23 +118,28 @@ export function loginCommand(program: Command, start: StartCli): void {
 
 /**
  * `--force-code` and `--serviceaccount` are kxi's spellings of `--flow`;
- * kms's `--email`, `--password` and `--interactive` (and INFISICAL_EMAIL
- * with INFISICAL_PASSWORD) ask for the password flow. Contradictions are
- * usage errors.
+ * kms's `--email`, `--password` and `--interactive` ask for the password
+ * flow. Contradictions are usage errors.
  */
-function chosenFlow(flags: LoginFlags, env: NodeJS.ProcessEnv): LoginFlowId | undefined {
+function chosenFlow(flags: LoginFlags): LoginFlowId | undefined {
   const asked = new Set<LoginFlowId>();
   if (flags.flow) asked.add(flags.flow);
   if (flags.forceCode) asked.add('code');
   if (flags.serviceaccount) asked.add('client-credentials');
   if (flags.email !== undefined || flags.password !== undefined || flags.interactive) asked.add('password');
-  if (asked.size === 0 && env.INFISICAL_EMAIL && env.INFISICAL_PASSWORD) asked.add('password');
   if (asked.size > 1) {
     throw new AuthError('USAGE', `conflicting login flows: ${[...asked].join(', ')}`, {
       hint: 'pass one of --flow, --force-code, --serviceaccount, or --email/--password/--interactive',
     });
   }
   return [...asked][0];
+}
+
+/** An empty value is a variable that expanded to nothing, never "use the default". */
+function refuseEmptyValues(flags: LoginFlags): void {
+  for (const [key, flag] of Object.entries({ ...MACHINE_FLAGS, email: '--email', password: '--password', method: '--method' })) {
+    if (flags[key as keyof LoginFlags] === '') throw new AuthError('USAGE', `${flag} is empty`, { hint: `give ${flag} a value, or leave it out` });
+  }
 }
 
 function refuseFlagsOf(flagNames: Readonly<Record<string, string>>, flags: LoginFlags, method: string): void {
