@@ -244,6 +244,18 @@ describe('login --method on a profile of a person', () => {
     expect((await storedCredential(sandbox, 'dev')).flow).toBe('password');
   });
 
+  devProfileTest('--interactive asks for the email, then the password without echoing it, on the terminal', async ({ sandbox }) => {
+    const run = sandbox.startInTerminal(['login', '--method', 'user', '--interactive']);
+    await run.expect(/Email/);
+    run.write('alice\r');
+    await run.expect(/Password for alice/);
+    run.write('alice-password\r');
+    const result = await run.done;
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).not.toContain('alice-password');
+    expect((await storedCredential(sandbox, 'dev')).identity).toBe('alice');
+  });
+
   devProfileTest("INFISICAL_EMAIL and INFISICAL_PASSWORD log a person in directly, as kms does", async ({ sandbox }) => {
     const result = await sandbox.run(['login', '--plain', '--silent'], { env: { INFISICAL_EMAIL: 'alice', INFISICAL_PASSWORD: 'alice-password' } });
     expect(result.code, result.stderr).toBe(0);

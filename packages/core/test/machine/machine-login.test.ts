@@ -196,6 +196,14 @@ describe('exchange: jwt-auth and oidc-auth', () => {
     expect(credential.client_id).toBe(api.jwtIdentityId);
   });
 
+  it('a JWT the API does not trust is ACCESS_DENIED (403, exit 4) with the server message', async () => {
+    const { api, clock } = await start();
+    const error = await refusal(login(session({ method: 'jwt-auth', domain: api.url, identity_id: api.jwtIdentityId }, { clock, secrets: { jwt: async () => 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' } })));
+    expect(error.code).toBe('ACCESS_DENIED');
+    expect(exitCodeFor(error)).toBe(4);
+    expect(error.message).toContain('403: Access denied: issuer mismatch');
+  });
+
   it('an unreadable jwt_file is CONFIG_INVALID naming the key and the path', async () => {
     const { api, clock } = await start();
     const error = await refusal(login(session({ method: 'jwt-auth', domain: api.url, identity_id: api.jwtIdentityId, jwt_file: '/nonexistent/token' }, { clock })));
@@ -229,6 +237,15 @@ describe('exchange: a provider proof', () => {
     const credential = await login(ctx);
     expect((await api.verify(credential.tokens.access_token)).identityId).toBe('id-1');
     expect(credential.server.token_endpoint).toBe(`${api.url}/api/v1/auth/platform-auth/login`);
+  });
+
+  it('a login API without that method (404) is CONFIG_INVALID pointing at the domain', async () => {
+    const { api, clock } = await start();
+    const ctx = { ...session({ method: 'platform-iam', domain: api.url, identity_id: 'id-1' }, { clock, provider: platform }), env: { PLATFORM_KEY: 'k1' } };
+    const error = await refusal(login(ctx));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain(`There is no machine-identity login API at ${api.url}/api/v1/auth/platform-auth/login`);
+    expect(error.hint).toMatch(/--domain/);
   });
 
   it('a method the profile provider does not prove is CONFIG_INVALID naming profiles.NAME.method', async () => {
