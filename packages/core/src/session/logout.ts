@@ -31,8 +31,8 @@ export interface LogoutResult {
 
 /**
  * Revokes the profile's tokens at the IdP when it has a revocation endpoint
- * (a machine identity's at its login API), then deletes them. A failed revocation is reported, not fatal: the local
- * credential goes either way.
+ * (a machine identity's at its login API), then deletes them. A failed
+ * revocation is reported, not fatal: the local credential goes either way.
  */
 export async function logout(ctx: SessionContext): Promise<LogoutResult> {
   const key = tokenKey(ctx.profile.name);
