@@ -77,6 +77,8 @@ export function createCli(command: Command, env: NodeJS.ProcessEnv = process.env
   );
   out.addSecret(envClientSecret(env));
   out.addSecret(env.AUTHCTL_PASSWORD);
+  out.addSecret(env.INFISICAL_PASSWORD);
+  out.addSecret(env.INFISICAL_JWT);
   const lines = new StdinLines();
   const tty = process.stdin.isTTY === true && process.stderr.isTTY === true;
   return {
@@ -103,11 +105,23 @@ export function importProvider(id: string) {
   return loadProvider(id, (specifier) => import(specifier), bundledProviderIds());
 }
 
-/** Where a login's secrets come from; flags name the source, values never travel in argv. */
+/**
+ * Where a login's secrets come from: flags name the source. Values in argv
+ * (kms `--client-secret`, `--password`, `--jwt`) are accepted with a warning
+ * (see machine-login.ts) and win over every other source.
+ */
 export interface SecretFlags {
   clientSecretStdin?: boolean;
   passwordStdin?: boolean;
   username?: string;
+  /** A client secret already read (argv or stdin). */
+  clientSecret?: string;
+  /** A password from argv (kms `--password`). */
+  password?: string;
+  /** The JWT of a jwt-auth / oidc-auth login from argv (kms `--jwt`). */
+  jwt?: string;
+  /** The label of the username prompt (`Email` for kms `--interactive`). */
+  usernamePrompt?: string;
 }
 
 /** A secret from stdin: hidden entry on a terminal, else the next line of the pipe. */
@@ -151,8 +165,9 @@ export async function openSession(cli: Cli, options: SessionOptions = {}): Promi
   const profile = resolveProfile(config, name, provider, overrides);
   const flags = options.secrets ?? {};
   const prompts = options.prompts ?? true;
-  const username = flags.username || cli.env.AUTHCTL_USERNAME || profile.settings.username;
-  const passwordKnown = flags.passwordStdin === true || Boolean(cli.env.AUTHCTL_PASSWORD);
+  const username = flags.username || cli.env.AUTHCTL_USERNAME || cli.env.INFISICAL_EMAIL || profile.settings.username;
+  const envPassword = cli.env.AUTHCTL_PASSWORD || cli.env.INFISICAL_PASSWORD;
+  const passwordKnown = flags.passwordStdin === true || flags.password !== undefined || Boolean(envPassword);
   return {
     config,
     profile,
@@ -160,20 +175,24 @@ export async function openSession(cli: Cli, options: SessionOptions = {}): Promi
     store: cliStore(cli, config),
     interaction: cli.interaction,
     signal: cli.signal,
+    env: cli.env,
     fetch: trackRequests(
       cli.globals.verbose ? createVerboseFetch(profileFetch(profile, cli.env), (line) => cli.out.essential(line)) : profileFetch(profile, cli.env),
     ),
     secrets: {
       clientSecret: once(async () =>
-        flags.clientSecretStdin ? readStdinSecret(cli, 'Client secret') : envClientSecret(cli.env),
+        flags.clientSecret ?? (flags.clientSecretStdin ? readStdinSecret(cli, 'Client secret') : envClientSecret(cli.env)),
       ),
+      jwt: async () => flags.jwt ?? (cli.env.INFISICAL_JWT || undefined),
       ...(prompts || (username && passwordKnown)
         ? {
             password: once(async () => {
-              const user = username || (await cli.interaction.prompt('Username'));
-              const password = flags.passwordStdin
-                ? await readStdinSecret(cli, 'Password')
-                : cli.env.AUTHCTL_PASSWORD || (await cli.interaction.promptSecret(`Password for ${user}`));
+              const user = username || (await cli.interaction.prompt(flags.usernamePrompt ?? 'Username'));
+              const password =
+                flags.password ??
+                (flags.passwordStdin
+                  ? await readStdinSecret(cli, 'Password')
+                  : envPassword || (await cli.interaction.promptSecret(`Password for ${user}`)));
               return { username: user, password };
             }),
           }

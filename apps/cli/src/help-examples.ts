@@ -4,7 +4,7 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'authctl configure --profile dev',
     'authctl configure --profile dev --provider oidc --set issuer=https://idp.example.com --client-id my-cli --default',
   ],
-  login: ['authctl login --profile dev', 'authctl login --flow device --no-browser', 'authctl login --serviceaccount --client-secret-stdin < secret.txt'],
+  login: ['authctl login --profile dev', 'authctl login --flow device --no-browser', 'authctl login --serviceaccount --client-secret-stdin < secret.txt', 'authctl login --method universal-auth --domain https://auth.example.com --client-id ID --client-secret-stdin --plain --silent < secret.txt'],
   'print-token': ['authctl print-token --profile dev', 'curl -H "$(authctl print-token --header)" https://api.example.com/'],
   status: ['authctl status', 'authctl status --profile prod', 'authctl status --json | jq -r .expires_at'],
   logout: ['authctl logout', 'authctl logout --profile prod --json'],

@@ -26,6 +26,13 @@ const COMMON_KINDS = {
   username: 'string',
   service_account: 'table',
   admin: 'table',
+  method: 'string',
+  domain: 'string',
+  identity_id: 'string',
+  organization_slug: 'string',
+  service_account_token_path: 'string',
+  service_account_key_file_path: 'string',
+  jwt_file: 'string',
 } as const satisfies Record<keyof CommonProfileSettings, FieldKind>;
 
 export function isCommonKey(key: string): key is keyof CommonProfileSettings {
@@ -41,15 +48,15 @@ interface SchemaLike {
 
 /**
  * The provider's own keys, in declaration order, from its options schema
- * (`z.object({...})`, possibly refined or piped). Common keys are left out:
- * core owns them. A schema that is not an object declares no keys.
+ * (`z.object({...})`, possibly refined or piped). A common key the provider
+ * declares as well is its own too (Auth0's `domain`, its tenant, is a
+ * machine profile's login API elsewhere). A schema that is not an object
+ * declares no keys.
  */
 export function providerFields(schema: unknown): ProviderField[] {
   const object = unwrapToObject(schema as SchemaLike);
   if (!object?.shape) return [];
-  return Object.entries(object.shape)
-    .filter(([key]) => !isCommonKey(key))
-    .map(([key, field]) => describeField(key, field));
+  return Object.entries(object.shape).map(([key, field]) => describeField(key, field));
 }
 
 function unwrapToObject(schema: SchemaLike | undefined): SchemaLike | undefined {

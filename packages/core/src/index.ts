@@ -42,6 +42,11 @@ export * from './session/identity-name.js';
 export * from './plugins/load-provider.js';
 export * from './plugins/define-provider.js';
 
+// machine identities: the `exchange` flow and the built-in proofs
+export { obtainMachineCredential, renewMachineCredential } from './machine/machine-login.js';
+export { loginApiBase } from './machine/login-api.js';
+export { MACHINE_PROVIDER_ID, machineProvider } from './machine/machine-provider.js';
+
 // network: CA files and proxies (helper: networks)
 export * from './http/create-fetch.js';
 export * from './http/profile-fetch.js';

@@ -20,6 +20,24 @@ export type TokenSet = z.infer<typeof TokenSetSchema>;
 export const FLOW_IDS = ['browser', 'code', 'device', 'client-credentials', 'password', 'refresh'] as const;
 export type FlowId = (typeof FLOW_IDS)[number];
 
+/**
+ * How a stored credential was obtained: an OAuth flow, or `exchange`, a
+ * machine identity's proof exchanged at a login API (see `machine/`).
+ */
+export const CREDENTIAL_FLOWS = [...FLOW_IDS, 'exchange'] as const;
+export type CredentialFlow = (typeof CREDENTIAL_FLOWS)[number];
+
+/** What an `exchange` credential needs later: renewal, silent login again, revocation. */
+export const MachineRefSchema = z.object({
+  /** The `--method` it logged in with (`universal-auth`, `aws-iam`, …). */
+  method: z.string().min(1),
+  /** The login API's base URL (`https://host/api`). */
+  api: z.string(),
+  /** After this (epoch seconds) the login API renews no more: the max TTL counted from the login. */
+  max_expires_at: z.number().int().positive().optional(),
+});
+export type MachineRef = z.infer<typeof MachineRefSchema>;
+
 /** The endpoints a stored token needs later (refresh, revocation) without discovery. */
 export const ServerRefSchema = z.object({
   issuer: z.string().optional(),
@@ -30,7 +48,8 @@ export type ServerRef = z.infer<typeof ServerRefSchema>;
 
 /**
  * Everything a credential store holds, one value per key.
- * - `oauth`: a token set with what is needed to refresh and revoke it.
+ * - `oauth`: a token set with what is needed to refresh and revoke it (also a
+ *   machine identity's token, `flow: 'exchange'`, with `machine`).
  * - `basic`: a username and password (Kapacitor, InfluxDB).
  * - `secret`: a client secret saved by `authctl configure` for a service account.
  */
@@ -38,7 +57,8 @@ export const CredentialSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('oauth'),
     tokens: TokenSetSchema,
-    flow: z.enum(FLOW_IDS),
+    flow: z.enum(CREDENTIAL_FLOWS),
+    /** The OAuth client, or for `exchange` the machine identity's client id or identity id. */
     client_id: z.string(),
     server: ServerRefSchema,
     subject: z.string().optional(),
@@ -50,6 +70,8 @@ export const CredentialSchema = z.discriminatedUnion('kind', [
      * redeeming it again.
      */
     refresh_rejected_at: z.number().int().positive().optional(),
+    /** Only for `exchange`: where and how it renews. Optional, so credentials stored before it read as they did. */
+    machine: MachineRefSchema.optional(),
   }),
   z.object({ kind: z.literal('basic'), username: z.string(), password: z.string() }),
   z.object({ kind: z.literal('secret'), value: z.string().min(1) }),

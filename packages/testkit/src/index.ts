@@ -26,3 +26,4 @@ export { startKubernetesApiDouble, type KubernetesApiDouble, type KubernetesApiD
 export { startGoogleApisDouble, IAM_CREDENTIALS_AUDIENCE, type GoogleApisDouble, type GoogleServiceAccount, type ServiceAccountKeyFile, type ServiceAccountOptions } from './doubles/google-apis-double.js';
 export { startGceMetadataDouble, type GceMetadataDouble, type GceMetadataDoubleOptions } from './doubles/gce-metadata-double.js';
 export { startAwsStsDouble, type AwsStsDouble, type AwsStsDoubleOptions, type StsCredentials, type StsPrincipal } from './doubles/aws-sts-double.js';
+export { startMachineLoginDouble, type MachineLoginDouble, type MachineLoginDoubleOptions, type MachineLoginRequest, type Refusal } from './doubles/machine-login-double.js';

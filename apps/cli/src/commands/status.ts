@@ -18,9 +18,9 @@ interface Status {
   subject: string | null;
 }
 
-/** print-token gets a new token for it without anyone logging in: by refresh, or a service account's silent login. */
+/** print-token gets a new token for it without anyone logging in: by refresh, or a service account's or machine identity's silent login. */
 function renewsWithoutPerson(credential: OAuthCredential): boolean {
-  return credential.tokens.refresh_token !== undefined || credential.flow === 'client-credentials';
+  return credential.tokens.refresh_token !== undefined || credential.flow === 'client-credentials' || credential.flow === 'exchange';
 }
 
 export function statusCommand(program: Command, start: StartCli): void {

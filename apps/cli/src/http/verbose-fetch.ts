@@ -8,7 +8,7 @@
  * their size, never shown.
  */
 
-/** Parameter and field names whose values are secrets (RFC 6749, 7009, 7523, 7636, 8628, 8693, OIDC Core). */
+/** Parameter and field names whose values are secrets (RFC 6749, 7009, 7523, 7636, 8628, 8693, OIDC Core, Infisical's login API). */
 const SECRET_NAMES = new Set([
   'access_token',
   'refresh_token',
@@ -24,6 +24,11 @@ const SECRET_NAMES = new Set([
   'actor_token',
   'password',
   'registration_access_token',
+  // Machine-identity login APIs (Infisical's JSON names): secrets, tokens, and AWS's signed request headers.
+  'clientSecret',
+  'accessToken',
+  'jwt',
+  'iamRequestHeaders',
 ]);
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'dpop']);
 const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g;

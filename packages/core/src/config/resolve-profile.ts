@@ -20,6 +20,7 @@ export const MIN_TIMEOUT_SECONDS = 1;
 export const MAX_TIMEOUT_SECONDS = 3600;
 const TIMEOUT_RANGE = `must be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`;
 
+const METHOD_RULE = 'must be a machine-identity login method (universal-auth, aws-iam, kubernetes, …)';
 const name = z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' });
 const table = (example: string) => ({ error: `must be a table (${example})` });
 
@@ -50,6 +51,16 @@ const CommonProfileSchema = z.object({
   admin: z
     .strictObject({ username: name, realm: name.optional(), client_id: name.optional() }, table('[profiles.NAME.admin]'))
     .optional(),
+  method: z
+    .string({ error: METHOD_RULE })
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: METHOD_RULE })
+    .optional(),
+  domain: name.optional(),
+  identity_id: name.optional(),
+  organization_slug: name.optional(),
+  service_account_token_path: name.optional(),
+  service_account_key_file_path: name.optional(),
+  jwt_file: name.optional(),
 }) satisfies z.ZodType<CommonProfileSettings>;
 
 const COMMON_KEYS = Object.keys(CommonProfileSchema.shape);

@@ -39,6 +39,24 @@ export interface CommonProfileSettings {
   username?: string;
   service_account?: { client_id: string };
   admin?: { username: string; realm?: string; client_id?: string };
+  /**
+   * A machine identity's login method (kms `--method`: `universal-auth`,
+   * `aws-iam`, …): the profile logs in at the login API `domain` with a proof
+   * from its provider, instead of an OAuth flow.
+   */
+  method?: string;
+  /** The machine-identity login API (kms `--domain`); `/api` is appended when missing. Also Auth0's tenant domain. */
+  domain?: string;
+  /** The machine identity's id (kms `--machine-identity-id`). */
+  identity_id?: string;
+  /** The sub-organization a machine login is scoped to (kms `--organization-slug`). */
+  organization_slug?: string;
+  /** kms `--service-account-token-path` (kubernetes). */
+  service_account_token_path?: string;
+  /** kms `--service-account-key-file-path` (gcp-iam). */
+  service_account_key_file_path?: string;
+  /** A file holding the JWT of a `jwt-auth` or `oidc-auth` login, read at each login. */
+  jwt_file?: string;
 }
 
 /** A profile after precedence (flag > env > profile > default) and validation. */

@@ -1,13 +1,17 @@
 import { didYouMean } from '../did-you-mean.js';
 import { AuthError } from '../errors.js';
 import type { Provider } from '../contracts/provider.js';
+import { machineProvider } from '../machine/machine-provider.js';
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]*$/;
 
+/** Providers core brings itself; their ids resolve before any package is looked for. */
+export const BUILT_IN_PROVIDERS: readonly Provider<any>[] = [machineProvider];
+
 /**
- * Loads `@auth/provider-<id>` through the caller's `importer`, so the
- * package resolves from the caller's own dependencies (the CLI passes
- * `(s) => import(s)`). Accepts the default export or a named `provider`.
+ * Returns a built-in provider (`machine`), or loads `@auth/provider-<id>`
+ * through the caller's `importer`, so the package resolves from the caller's
+ * own dependencies (the CLI passes `(s) => import(s)`). Accepts the default export or a named `provider`.
  * `known` are the provider ids the caller has at hand: a missing id close to
  * one of them is a typo and gets "did you mean", not an offer to install it.
  */
@@ -21,6 +25,8 @@ export async function loadProvider(
       hint: 'provider ids are lower-case letters, digits and dashes, e.g. provider = "oidc"',
     });
   }
+  const builtIn = BUILT_IN_PROVIDERS.find((provider) => provider.id === id);
+  if (builtIn !== undefined) return builtIn;
   const specifier = `@auth/provider-${id}`;
   let module: unknown;
   try {

@@ -59,7 +59,8 @@ export function prefersClientSecretPost(server: oauth.AuthorizationServer): bool
   return methods !== undefined && !methods.includes('client_secret_basic') && methods.includes('client_secret_post');
 }
 
-async function findClientSecret(ctx: SessionContext): Promise<string | undefined> {
+/** The client secret from its sources (env, stdin), else the store. */
+export async function findClientSecret(ctx: SessionContext): Promise<string | undefined> {
   const given = await ctx.secrets?.clientSecret?.();
   if (given !== undefined && given !== '') return given;
   const stored = await ctx.store.get(clientSecretKey(ctx.profile.name));

@@ -2,7 +2,7 @@ import { AuthError } from '../errors.js';
 import type { LoginFlowId } from '../config/types.js';
 import type { FlowContext, LoginOptions } from '../contracts/flow.js';
 import type { ProfileLocation } from '../contracts/provider.js';
-import type { OAuthCredential } from '../token-set.js';
+import type { FlowId, OAuthCredential } from '../token-set.js';
 import { wait } from '../flows/wait.js';
 import { clientAuthFor, clientIdFor } from './client.js';
 import { oauthCapability, oauthDefaults } from './oauth-provider.js';
@@ -31,6 +31,8 @@ export async function loginFlowContext(ctx: SessionContext, flow: LoginFlowId, o
 
 /** The context to refresh or revoke a stored credential: its own client and server, no discovery. */
 export async function storedFlowContext(ctx: SessionContext, credential: OAuthCredential): Promise<FlowContext> {
+  // Callers send machine-identity logins to machine/ before they get here.
+  if (credential.flow === 'exchange') throw new AuthError('INTERNAL', `profile ${ctx.profile.name} holds a machine-identity login, not an OAuth one`);
   const checked = storedServer(ctx, credential.server);
   const settings = ctx.profile.settings;
   return {
@@ -49,7 +51,7 @@ function where(ctx: SessionContext): ProfileLocation {
 async function baseContext(
   ctx: SessionContext,
   { server, io }: CheckedServer,
-  flow: OAuthCredential['flow'],
+  flow: FlowId,
   clientId: string,
 ): Promise<Omit<FlowContext, 'scopes' | 'parameters' | 'options'>> {
   const profile = ctx.profile.name;

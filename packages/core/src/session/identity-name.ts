@@ -12,7 +12,8 @@ const NAME_CLAIMS = ['preferred_username', 'email', 'sub'] as const;
  * recorded at login; for a credential stored before identities existed, the
  * same rules: the ID token's `preferred_username`, `email` or `sub` (decoded
  * without verifying: an ID token is only kept once oauth4webapi has validated
- * it, see flows/token-grant.ts), the client id of a client-credentials login,
+ * it, see flows/token-grant.ts), the client id of a client-credentials login
+ * (of a machine identity: its client id, else its identity id),
  * the token's subject, else `unnamed`.
  */
 export function identityOf(credential: OAuthCredential): string {
@@ -22,7 +23,7 @@ export function identityOf(credential: OAuthCredential): string {
     const value = claims?.[claim];
     if (isName(value)) return value;
   }
-  if (credential.flow === 'client-credentials') return credential.client_id;
+  if (credential.flow === 'client-credentials' || credential.flow === 'exchange') return credential.client_id;
   return isName(credential.subject) ? credential.subject : UNNAMED_IDENTITY;
 }
 

@@ -5,6 +5,7 @@ import { isExpired } from '../token/refresh-window.js';
 import type { OAuthCredential } from '../token-set.js';
 import { saveAsActive, storedIdentity } from './identities.js';
 import { identityOf } from './identity-name.js';
+import { obtainMachineCredential } from '../machine/machine-login.js';
 import { obtainCredential } from './obtain-credential.js';
 import { oauthDefaults } from './oauth-provider.js';
 import { nowSeconds } from './session-io.js';
@@ -30,11 +31,25 @@ export interface LoginRequest {
  * identity is replaced (see identities.ts). The flow is the one asked for,
  * else the profile's, else the provider's default, else `browser`. Any
  * question is asked, and the login stored, before the browser's callback
- * page says the login is complete.
+ * page says the login is complete. A profile with a `method` logs its
+ * machine identity in instead (the `exchange` flow; nobody is asked).
  */
 export async function login(ctx: SessionContext, request: LoginRequest = {}): Promise<OAuthCredential> {
-  const flow = request.flow ?? ctx.profile.settings.flow ?? oauthDefaults(ctx).flow ?? 'browser';
   const profile = ctx.profile.name;
+  const method = ctx.profile.settings.method;
+  if (method !== undefined) {
+    if (request.flow !== undefined) {
+      throw new AuthError('USAGE', `profile ${profile} logs a machine identity in (method ${method}); --flow ${request.flow} does not apply`, {
+        profile,
+        hint: 'leave out --flow, or use a profile of a person or service account',
+      });
+    }
+    const obtained = await obtainMachineCredential(ctx);
+    const named: OAuthCredential = { ...obtained, identity: identityOf(obtained) };
+    await saveAsActive(ctx.store, profile, named);
+    return announced(ctx, named);
+  }
+  const flow = request.flow ?? ctx.profile.settings.flow ?? oauthDefaults(ctx).flow ?? 'browser';
   const credential = await obtainCredential(ctx, flow, request.options, async (obtained) => {
     // Who logged in is known only now: a browser or device login may be anyone.
     const identity = identityOf(obtained);
@@ -49,6 +64,10 @@ export async function login(ctx: SessionContext, request: LoginRequest = {}): Pr
     await saveAsActive(ctx.store, profile, named);
     return named;
   });
-  ctx.interaction.emit({ event: 'logged_in', profile, expires_at: credential.tokens.expires_at });
+  return announced(ctx, credential);
+}
+
+function announced(ctx: SessionContext, credential: OAuthCredential): OAuthCredential {
+  ctx.interaction.emit({ event: 'logged_in', profile: ctx.profile.name, expires_at: credential.tokens.expires_at });
   return credential;
 }

@@ -1,6 +1,7 @@
 import { AuthError } from '../errors.js';
 import { revokeTokens, type RevocableToken } from '../flows/revoke.js';
 import { tokenKey } from '../token-set.js';
+import { revokeMachineToken } from '../machine/machine-login.js';
 import { storedFlowContext } from './flow-context.js';
 import type { SessionContext } from './types.js';
 
@@ -29,9 +30,9 @@ export interface LogoutResult {
 }
 
 /**
- * Revokes the profile's tokens at the IdP when it has a revocation endpoint,
- * then deletes them. A failed revocation is reported, not fatal: the local
- * credential goes either way.
+ * Revokes the profile's tokens at the IdP when it has a revocation endpoint
+ * (a machine identity's at its login API), then deletes them. A failed
+ * revocation is reported, not fatal: the local credential goes either way.
  */
 export async function logout(ctx: SessionContext): Promise<LogoutResult> {
   const key = tokenKey(ctx.profile.name);
@@ -55,7 +56,10 @@ export async function revokeAndDelete(ctx: SessionContext, key: string, whose: s
     revocation = { outcome: 'unsupported', accessTokenExpiresAt };
     if (credential.server.revocation_endpoint !== undefined) {
       try {
-        const answered = await revokeTokens(await storedFlowContext(ctx, credential), tokens);
+        const answered =
+          credential.flow === 'exchange'
+            ? await revokeMachineToken(ctx, credential)
+            : await revokeTokens(await storedFlowContext(ctx, credential), tokens);
         if (answered !== undefined) revocation = { outcome: 'answered', ...answered, accessTokenExpiresAt };
       } catch (error) {
         const reason = AuthError.is(error) ? error.message : String(error);

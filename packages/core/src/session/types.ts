@@ -9,6 +9,8 @@ export interface SecretSources {
   clientSecret?: () => Promise<string | undefined>;
   /** Username and password for the password flow (env, stdin or prompt). */
   password?: () => Promise<{ username: string; password: string }>;
+  /** The JWT of a `jwt-auth` / `oidc-auth` machine login (kms `--jwt`, `INFISICAL_JWT`); core falls back to the profile's `jwt_file`. */
+  jwt?: () => Promise<string | undefined>;
 }
 
 /** What login, getToken and logout work on: one profile, its provider, its store. */
@@ -18,6 +20,8 @@ export interface SessionContext {
   store: CredentialStore;
   interaction: Interaction;
   secrets?: SecretSources;
+  /** The environment a machine-identity proof reads (credential chains, platform variables); default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
   signal?: AbortSignal;
   /** Epoch seconds; injectable, with `sleep`, so tests prove time rules on a fake clock. */

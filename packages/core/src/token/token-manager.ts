@@ -1,6 +1,7 @@
 import { AuthError } from '../errors.js';
 import type { CredentialStore } from '../contracts/credential-store.js';
 import { getFlow } from '../flows/index.js';
+import { renewMachineCredential } from '../machine/machine-login.js';
 import { storedFlowContext } from '../session/flow-context.js';
 import { notLoggedInHint } from '../session/identities.js';
 import { obtainCredential } from '../session/obtain-credential.js';
@@ -17,7 +18,8 @@ const renewals = new WeakMap<CredentialStore, Map<string, Promise<TokenSet>>>();
  * network. Inside the refresh window the token is refreshed under the
  * profile's lock, after re-reading the store: when another process already
  * refreshed, its token is used and the rotated refresh token is never
- * redeemed twice. Credentials that need no person (client credentials, a
+ * redeemed twice. A machine identity's token is renewed at its login API
+ * while its max TTL allows, then logged in again. Credentials that need no person (client credentials, a
  * password from a non-interactive source) log in again silently; anything
  * else ends in LOGIN_REQUIRED. A refresh that fails for any reason still
  * returns the cached token while it is valid; an expired token is never
@@ -44,9 +46,12 @@ async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSe
 
   let renewed: OAuthCredential;
   try {
-    renewed = credential.tokens.refresh_token === undefined
-      ? await loginAgain(ctx, credential)
-      : await refresh(ctx, key, credential);
+    renewed =
+      credential.flow === 'exchange'
+        ? await renewMachineCredential(ctx, credential)
+        : credential.tokens.refresh_token === undefined
+          ? await loginAgain(ctx, credential)
+          : await refresh(ctx, key, credential);
   } catch (error) {
     // Whatever went wrong (an IdP down, refusing, or answering nonsense), a
     // still-valid token is still usable; only a cancelled command ends here.

@@ -196,6 +196,16 @@ describe('resolveProfile', () => {
     expect(error.hint).toContain('client_id');
   });
 
+  it('a machine-identity profile keeps method, domain and its method settings; a method that is no method name is CONFIG_INVALID', async () => {
+    const machine = `${DEV}method = "universal-auth"\ndomain = "https://auth.example.com"\nidentity_id = "id-1"\njwt_file = "/run/token"\n`;
+    const resolved = resolveProfile(await configFrom(machine), 'dev', realmProvider);
+    expect(resolved.settings).toMatchObject({ method: 'universal-auth', domain: 'https://auth.example.com', identity_id: 'id-1', jwt_file: '/run/token' });
+
+    const config = await configFrom(`${DEV}method = "Universal Auth"\n`);
+    const error = thrownAuthError(() => resolveProfile(config, 'dev', realmProvider));
+    expect(error.message).toMatch(/profiles\.dev\.method must be a machine-identity login method/);
+  });
+
   it('an unknown key nested in a common table is named with its full path, its value never shown', async () => {
     const config = await configFrom(`${DEV}[profiles.dev.service_account]\nclient_id = "sa"\nclient_secret = "hunter2"\n`);
     const error = thrownAuthError(() => resolveProfile(config, 'dev', realmProvider));

@@ -24,6 +24,11 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('loadProvider', () => {
+  it('the built-in machine provider resolves without importing any package', async () => {
+    const importer = () => Promise.reject(new Error('no package may be imported'));
+    expect(await loadProvider('machine', importer)).toMatchObject({ id: 'machine', proof: { methods: ['universal-auth', 'jwt-auth', 'oidc-auth'] } });
+  });
+
   it('loads the default export of @auth/provider-<id>', async () => {
     expect(await loadProvider('alpha', importer)).toMatchObject({ id: 'alpha', specificationVersion: 'v1' });
   });

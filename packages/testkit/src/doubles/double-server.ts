@@ -10,7 +10,7 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-/** One request as a double sees it: the path, the form body and the Basic credentials, if any. */
+/** One request as a double sees it: the path, the body (as text and as a form) and the Basic credentials, if any. */
 export interface DoubleRequest {
   method: string;
   path: string;
