@@ -95,7 +95,8 @@ export class Sandbox {
    * the terminal shows arrives on `stdout`.
    */
   startInTerminal(args: string[], options: RunOptions = {}): RunningAuthctl {
-    const command = [process.execPath, AUTHCTL, ...args].map(shellQuote).join(' ');
+    // script's pty starts without a size (programs then assume 80 columns): give it the COLUMNS and LINES below.
+    const command = `stty cols 200 rows 50; ${[process.execPath, AUTHCTL, ...args].map(shellQuote).join(' ')}`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
       env: this.env({ SHELL: '/bin/sh', TERM: 'xterm', COLUMNS: '200', LINES: '50', ...options.env }),
       stdio: 'pipe',
