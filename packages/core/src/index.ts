@@ -52,5 +52,6 @@ export * from './http/create-fetch.js';
 export * from './http/profile-fetch.js';
 export { PAGE_STYLE } from './pages/page-style.js';
 export * from './http/bounded-fetch.js';
+export { platformFetch } from './http/platform-fetch.js';
 export { requestUrl } from './http/request-url.js';
 export { toAuthError, type FailureSite } from './flows/map-error.js';

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { AuthError, type ProviderIO } from '@auth/core';
+import { AuthError, platformFetch, type ProviderIO } from '@auth/core';
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
-import { platformFetch } from './platform-fetch.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com/';

@@ -1,6 +1,5 @@
-import { AuthError, type VerifyRequest } from '@auth/core';
+import { AuthError, platformFetch, type VerifyRequest } from '@auth/core';
 import { createRemoteJWKSet, customFetch, jwksCache, type JWKSCacheInput } from 'jose';
-import { platformFetch } from './platform-fetch.js';
 
 const HINT = 'check the jwks_url of the identity, or the network path to it';
 

@@ -1,9 +1,8 @@
-import { AuthError, type Principal, type VerifyRequest } from '@auth/core';
+import { AuthError, platformFetch, type Principal, type VerifyRequest } from '@auth/core';
 import { jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { KubernetesBinding } from './binding.js';
 import { denied } from './denied.js';
-import { platformFetch } from './platform-fetch.js';
 import { jwksFailure, remoteJwks } from './remote-jwks.js';
 import { parseServiceAccount, refusal, usernameOf } from './service-account.js';
 

@@ -1,8 +1,7 @@
-import { AuthError, type Principal, type VerifyRequest } from '@auth/core';
+import { AuthError, platformFetch, type Principal, type VerifyRequest } from '@auth/core';
 import { z } from 'zod';
 import type { KubernetesBinding } from './binding.js';
 import { denied } from './denied.js';
-import { platformFetch } from './platform-fetch.js';
 import { parseServiceAccount, refusal, usernameOf } from './service-account.js';
 
 const REVIEW = z.object({

@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '../errors.js';
 
 type Io = { fetch: typeof fetch; signal: AbortSignal; timeoutMs: number };
 
