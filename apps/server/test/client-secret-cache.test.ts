@@ -4,7 +4,7 @@ import { hashSecret } from '../src/secrets/scrypt-hash.js';
 
 const SECRET = 'demo-service-secret-0123456789abcdef';
 
-/** The real scrypt hasher, with every call counted. */
+/** The real hasher, with every call counted. */
 function countingHasher() {
   const calls = { verify: 0, derive: 0 };
   const hasher: SecretHasher = {
@@ -21,7 +21,7 @@ function countingHasher() {
 }
 
 describe('client secret cache', () => {
-  test('after the right secret verified once, every wrong guess still costs a scrypt and none is accepted', async () => {
+  test('after the right secret verified once, every wrong guess is compared with the cached digest (one keyed digest each) and none is accepted', async () => {
     const phc = await hashSecret(SECRET, { ln: 10, r: 8, p: 1 });
     const { hasher, calls } = countingHasher();
     const verify = createClientSecretVerifier(hasher);
@@ -34,7 +34,7 @@ describe('client secret cache', () => {
     expect(calls.verify).toBe(before.verify);
   });
 
-  test('the right secret is accepted from the cache with one cheaper scrypt and no check of the configured hash', async () => {
+  test('the right secret is accepted from the cache with one keyed digest and no check of the configured hash', async () => {
     const phc = await hashSecret(SECRET, { ln: 10, r: 8, p: 1 });
     const { hasher, calls } = countingHasher();
     const verify = createClientSecretVerifier(hasher);

@@ -15,7 +15,10 @@ function lockoutAt(start = 1_700_000_000_000, policies = POLICIES, store = new M
 
 /** `n` admitted checks that fail (the credential was wrong). */
 async function fail(lockout: Lockout, subject: ReturnType<typeof accountSubject>, address: string, n: number) {
-  for (let i = 0; i < n; i++) expect(await lockout.admit(subject, address)).toBe('admitted');
+  for (let i = 0; i < n; i++) {
+    expect(await lockout.admit(subject, address)).toBe('admitted');
+    await lockout.failed(subject, address);
+  }
 }
 
 const demo = accountSubject('demo');
@@ -77,7 +80,7 @@ describe('Lockout (per account or client, per client address)', () => {
 
   test('an address that fails 20 times over many accounts is locked, other addresses and its accounts elsewhere are not', async () => {
     const { lockout } = lockoutAt();
-    for (let i = 0; i < 20; i++) expect(await lockout.admit(accountSubject(`user${i}`), '192.0.2.1')).toBe('admitted');
+    for (let i = 0; i < 20; i++) await fail(lockout, accountSubject(`user${i}`), '192.0.2.1', 1);
     expect(await lockout.admit(accountSubject('alice'), '192.0.2.1')).toBe('address locked');
     expect(await lockout.admit(accountSubject('alice'), '198.51.100.7')).toBe('admitted');
     expect(await lockout.admit(clientSubject('svc'), '198.51.100.7')).toBe('admitted');
@@ -89,17 +92,43 @@ describe('Lockout (per account or client, per client address)', () => {
       expect(await lockout.admit(demo, '192.0.2.1')).toBe('admitted');
       await lockout.succeeded(demo, '192.0.2.1');
     }
-    for (let i = 0; i < 19; i++) expect(await lockout.admit(accountSubject(`user${i}`), '192.0.2.1')).toBe('admitted');
+    for (let i = 0; i < 19; i++) await fail(lockout, accountSubject(`user${i}`), '192.0.2.1', 1);
     expect(await lockout.admit(demo, '192.0.2.1')).toBe('admitted');
     await lockout.succeeded(demo, '192.0.2.1');
-    expect(await lockout.admit(accountSubject('user19'), '192.0.2.1')).toBe('admitted');
+    await fail(lockout, accountSubject('user19'), '192.0.2.1', 1);
     expect(await lockout.admit(accountSubject('user20'), '192.0.2.1')).toBe('address locked');
   });
 
-  test('parallel checks meet the lock: only the free failures are admitted', async () => {
+  test('once a key has failed, parallel checks meet the lock: only the free failures left are admitted', async () => {
     const { lockout } = lockoutAt();
-    const verdicts = await Promise.all(Array.from({ length: 50 }, () => lockout.admit(demo, '192.0.2.1')));
-    expect(verdicts.filter((v) => v === 'admitted')).toHaveLength(5);
+    await fail(lockout, demo, '192.0.2.1', 1);
+    const verdicts = await Promise.all(Array.from({ length: 50 }, () => lockout.admit(demo, '198.51.100.7')));
+    expect(verdicts.filter((v) => v === 'admitted')).toHaveLength(4);
+  });
+
+  test('a busy client with the right secret is never refused for its own concurrency', async () => {
+    const { lockout } = lockoutAt();
+    const svc = clientSubject('svc');
+    for (let round = 0; round < 3; round++) {
+      const verdicts = await Promise.all(Array.from({ length: 50 }, () => lockout.admit(svc, '192.0.2.1')));
+      expect(verdicts.every((v) => v === 'admitted')).toBe(true);
+      for (let i = 0; i < 50; i++) await lockout.succeeded(svc, '192.0.2.1');
+    }
+    // A burst of wrong secrets against a key that never failed is checked, and its failures lock at once for longer.
+    const burst = await Promise.all(Array.from({ length: 8 }, () => lockout.admit(svc, '198.51.100.7')));
+    expect(burst.every((v) => v === 'admitted')).toBe(true);
+    for (let i = 0; i < 8; i++) await lockout.failed(svc, '198.51.100.7');
+    expect(await lockout.admitUntil(svc, '203.0.113.9')).toEqual({ admission: 'subject locked', lockedUntil: 1_700_000_000_000 + 8000 });
+  });
+
+  test('a check that could not be made (abandoned) is no failure', async () => {
+    const { lockout } = lockoutAt();
+    for (let i = 0; i < 10; i++) {
+      expect(await lockout.admit(demo, '192.0.2.1')).toBe('admitted');
+      await lockout.abandoned(demo, '192.0.2.1');
+    }
+    await fail(lockout, demo, '192.0.2.1', 4);
+    expect(await lockout.admit(demo, '192.0.2.1')).toBe('admitted');
   });
 
   test('failures are forgotten after twice the longest lock without one; waiting out a lock is not enough', async () => {
@@ -119,7 +148,7 @@ describe('Lockout (per account or client, per client address)', () => {
     const store = new MemoryLockoutStore(100);
     const { lockout } = lockoutAt(undefined, { subject: POLICY, address: { ...POLICY, freeFailures: 1_000_000 } }, store);
     await fail(lockout, demo, '192.0.2.1', 5);
-    for (let i = 0; i < 500; i++) await lockout.admit(accountSubject(`flood${i}`), `10.0.${i >> 8}.${i & 255}`);
+    for (let i = 0; i < 500; i++) await fail(lockout, accountSubject(`flood${i}`), `10.0.${i >> 8}.${i & 255}`, 1);
     expect(store.size).toBeLessThanOrEqual(100);
     expect(await lockout.admit(demo, '192.0.2.1')).toBe('admitted');
   });

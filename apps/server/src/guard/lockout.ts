@@ -39,10 +39,10 @@ export type Admission = 'admitted' | 'subject locked' | 'address locked';
 /**
  * Rate limits password and client-secret checks: each check is admitted
  * only while neither its subject nor the address it comes from is locked,
- * and counts as a failure of both until `succeeded` says otherwise. A
- * correct credential clears its subject's count but takes back only its
- * own attempt from the address's (an address could otherwise sign in to
- * its own account between guesses at others).
+ * and is then settled: `failed` (a wrong credential counts against both),
+ * `succeeded` (clears its subject's failures, but not its address's: an
+ * address could otherwise sign in to its own account between guesses at
+ * others) or `abandoned` (the check could not be made: no failure).
  */
 export class Lockout {
   constructor(
@@ -61,12 +61,27 @@ export class Lockout {
     const byAddress = await this.store.attempt(addressKey(address), now, this.policies.address);
     if (!byAddress.admitted) return { admission: 'address locked', lockedUntil: byAddress.lockedUntil };
     const bySubject = await this.store.attempt(subject, now, this.policies.subject);
-    if (!bySubject.admitted) return { admission: 'subject locked', lockedUntil: bySubject.lockedUntil };
+    if (!bySubject.admitted) {
+      // Knocking at a locked account still counts against the address that does it.
+      await this.store.fail(addressKey(address), now);
+      return { admission: 'subject locked', lockedUntil: bySubject.lockedUntil };
+    }
     return { admission: 'admitted' };
+  }
+
+  async failed(subject: LockoutSubject, address: string): Promise<void> {
+    const now = this.now();
+    await this.store.fail(subject, now);
+    await this.store.fail(addressKey(address), now);
   }
 
   async succeeded(subject: LockoutSubject, address: string): Promise<void> {
     await this.store.clear(subject);
+    await this.store.release(addressKey(address));
+  }
+
+  async abandoned(subject: LockoutSubject, address: string): Promise<void> {
+    await this.store.release(subject);
     await this.store.release(addressKey(address));
   }
 }

@@ -98,7 +98,16 @@ export function addInteractionRoutes(router: Router, { provider, accounts, locko
     const username = field(form, 'username') ?? '';
     const subject = accountSubject(username);
     const admission = await lockout.admit(subject, ctx.ip);
-    const accountId = admission === 'admitted' ? await accounts.authenticate(username, field(form, 'password') ?? '') : undefined;
+    let accountId: string | undefined;
+    if (admission === 'admitted') {
+      try {
+        accountId = await accounts.authenticate(username, field(form, 'password') ?? '');
+      } catch (error) {
+        await lockout.abandoned(subject, ctx.ip);
+        throw error;
+      }
+      if (!accountId) await lockout.failed(subject, ctx.ip);
+    }
     if (!accountId) {
       // The username is not logged: people type passwords into it. A locked account or address gets the
       // same page as a wrong password, so the answer tells a guesser nothing about which it was.

@@ -86,28 +86,36 @@ function createLoginRoutes(options: LoginRoutesOptions): Router {
 
     let identity: IdentityConfig;
     let principal: string;
-    if (secret !== undefined) {
-      const proven = await universalAuth.authenticate(claimed, secret, ctx.ip);
-      await lockout.succeeded(subject, ctx.ip);
-      await universalAuth.admit(proven.secret);
-      identity = proven.identity;
-      principal = `client-secret:${proven.secret.id}`;
-    } else {
-      const found = byId.get(claimed);
-      const binding = found && bindings.get(found.id)?.get(method);
-      if (!found || binding === undefined) throw invalidCredentials(found ? `identity ${found.id} does not bind ${method}` : 'unknown identity id');
-      const verified = await verifier!.verify.verify({
-        loginMethod: method,
-        body,
-        identityId: found.id,
-        binding: binding as Record<string, unknown>,
-        io: { fetch: io.fetch, timeoutMs: io.timeoutMs, signal: AbortSignal.timeout(io.timeoutMs) },
-        now: () => Math.floor(now() / 1000),
-      });
-      await lockout.succeeded(subject, ctx.ip);
-      identity = found;
-      principal = `${verified.provider}:${verified.subject}`;
+    let proven: Awaited<ReturnType<UniversalAuth['authenticate']>> | undefined;
+    try {
+      if (secret !== undefined) {
+        proven = await universalAuth.authenticate(claimed, secret, ctx.ip);
+        identity = proven.identity;
+        principal = `client-secret:${proven.secret.id}`;
+      } else {
+        const found = byId.get(claimed);
+        const binding = found && bindings.get(found.id)?.get(method);
+        if (!found || binding === undefined) throw invalidCredentials(found ? `identity ${found.id} does not bind ${method}` : 'unknown identity id');
+        const verified = await verifier!.verify.verify({
+          loginMethod: method,
+          body,
+          identityId: found.id,
+          binding: binding as Record<string, unknown>,
+          io: { fetch: io.fetch, timeoutMs: io.timeoutMs, signal: AbortSignal.timeout(io.timeoutMs) },
+          now: () => Math.floor(now() / 1000),
+        });
+        identity = found;
+        principal = `${verified.provider}:${verified.subject}`;
+      }
+    } catch (error) {
+      // A proof that did not hold counts against the identity and the address; a check that could not be made does not.
+      const refused = (error instanceof LoginApiError && error.status === 401) || (AuthError.is(error) && error.code === 'ACCESS_DENIED');
+      await (refused ? lockout.failed(subject, ctx.ip) : lockout.abandoned(subject, ctx.ip));
+      throw error;
     }
+    await lockout.succeeded(subject, ctx.ip);
+    // The right secret, past its TTL or use limit: refused, but no guess.
+    if (proven !== undefined) await universalAuth.admit(proven.secret);
     logger.info({ event: 'machine.login', identity: identity.id, method, principal }, 'machine identity logged in');
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await tokens.issueForLogin(identity, method);

@@ -40,7 +40,7 @@ export function isScryptHash(value: string): boolean {
 }
 
 /** scrypt of the NFKC-normalised secret with N = 2^ln. */
-export function deriveScrypt(secret: string, salt: Buffer, length: number, { ln, r, p }: ScryptParams): Promise<Buffer> {
+function deriveScrypt(secret: string, salt: Buffer, length: number, { ln, r, p }: ScryptParams): Promise<Buffer> {
   const N = 2 ** ln;
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r + 1024 * 1024 };
   return new Promise((resolve, reject) => {
