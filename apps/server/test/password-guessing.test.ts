@@ -122,6 +122,11 @@ describe('password guessing', () => {
 });
 
 describe('client-secret guessing at the token endpoint', () => {
+  test('a busy service account is never locked out by its own parallel token requests: 24 at once with the right secret all get a token', async () => {
+    const answers = await Promise.all(Array.from({ length: 24 }, () => clientCredentialsFrom('127.0.0.9', 'other-service', OTHER_SECRET)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 24 }, () => 200));
+  });
+
   test('wrong secrets are invalid_client, then the client is locked with the same answer, even for the right secret; other clients are unaffected', async () => {
     const wrong = await clientCredentialsFrom('127.0.0.4', 'demo-service', 'wrong-secret-1');
     expect(wrong.status).toBe(401);
