@@ -3,7 +3,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { resolveCredentials, type CredentialChain } from './credentials.js';
 import type { AwsIamSettings } from './options.js';
-import { FORM_CONTENT_TYPE, GET_CALLER_IDENTITY_BODY, regionalStsUrl, SERVER_ID_HEADER } from './sts.js';
+import { FORM_CONTENT_TYPE, GET_CALLER_IDENTITY_BODY, IDENTITY_ID_HEADER, regionalStsUrl, SERVER_ID_HEADER } from './sts.js';
 
 /** The signer writes these in lower case; the login body carries them as the AWS docs spell them. */
 const HEADER_NAMES: Readonly<Record<string, string>> = {
@@ -46,7 +46,7 @@ export function awsIamProof(chain?: CredentialChain): ProofCapability<AwsIamSett
         hostname: endpoint.hostname,
         path: '/',
         query: {},
-        headers: { 'Content-Type': FORM_CONTENT_TYPE, Host: endpoint.host, [SERVER_ID_HEADER]: serverId },
+        headers: { 'Content-Type': FORM_CONTENT_TYPE, Host: endpoint.host, [SERVER_ID_HEADER]: serverId, [IDENTITY_ID_HEADER]: request.identityId },
         body: GET_CALLER_IDENTITY_BODY,
       });
       const headers = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [HEADER_NAMES[name] ?? name, value]));

@@ -1,5 +1,5 @@
 import { AuthError } from '@auth/core';
-import { FORM_CONTENT_TYPE, GET_CALLER_IDENTITY_BODY, SERVER_ID_HEADER } from './sts.js';
+import { FORM_CONTENT_TYPE, GET_CALLER_IDENTITY_BODY, IDENTITY_ID_HEADER, SERVER_ID_HEADER } from './sts.js';
 
 /**
  * Reading and checking a caller's signed `sts:GetCallerIdentity` request before anything is sent
@@ -28,8 +28,9 @@ const ALLOWED_HEADERS = new Set([
   'x-amz-security-token',
   'x-amz-content-sha256',
   SERVER_ID_HEADER.toLowerCase(),
+  IDENTITY_ID_HEADER.toLowerCase(),
 ]);
-const REQUIRED_HEADERS = ['authorization', 'content-type', 'host', 'x-amz-date', SERVER_ID_HEADER.toLowerCase()];
+const REQUIRED_HEADERS = ['authorization', 'content-type', 'host', 'x-amz-date', SERVER_ID_HEADER.toLowerCase(), IDENTITY_ID_HEADER.toLowerCase()];
 const CONTENT_TYPES = new Set([FORM_CONTENT_TYPE, 'application/x-www-form-urlencoded']);
 const AUTHORIZATION =
   /^AWS4-HMAC-SHA256 Credential=[A-Z0-9]{16,128}\/(\d{8})\/([a-z0-9-]{1,20})\/([a-z0-9-]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=[0-9a-f]{64}$/;
@@ -64,7 +65,7 @@ export function readLoginFields(body: Readonly<Record<string, unknown>>): LoginF
  * rule broken otherwise. `Host` and `Content-Length` are left to fetch, which sends the very
  * values checked here.
  */
-export function checkSignedRequest(fields: LoginFields, expected: { stsUrl: string; region: string; serverId: string }): Record<string, string> {
+export function checkSignedRequest(fields: LoginFields, expected: { stsUrl: string; region: string; serverId: string; identityId: string }): Record<string, string> {
   const sts = new URL(expected.stsUrl);
   if (fields.url !== undefined) {
     if (!URL.canParse(fields.url)) throw denied('iamRequestUrl is not a URL');
@@ -101,6 +102,8 @@ export function checkSignedRequest(fields: LoginFields, expected: { stsUrl: stri
 
   const serverId = headers.get(SERVER_ID_HEADER.toLowerCase())!;
   if (serverId !== expected.serverId) throw denied(`${SERVER_ID_HEADER} is ${JSON.stringify(serverId.slice(0, 128))}, not this server's id`);
+  const identityId = headers.get(IDENTITY_ID_HEADER.toLowerCase())!;
+  if (identityId !== expected.identityId) throw denied(`${IDENTITY_ID_HEADER} is ${JSON.stringify(identityId.slice(0, 128))}, not the identity logging in`);
 
   return Object.fromEntries([...headers].filter(([name]) => name !== 'host' && name !== 'content-length'));
 }

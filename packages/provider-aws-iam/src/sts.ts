@@ -15,6 +15,12 @@ export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf
  */
 export const SERVER_ID_HEADER = 'X-Authctl-Server-ID';
 
+/**
+ * Signed in as well, so a proof made to log in as one machine identity cannot be replayed,
+ * within STS's 15-minute window, to log in as another identity that allows the same principal.
+ */
+export const IDENTITY_ID_HEADER = 'X-Authctl-Identity-ID';
+
 /** Region names as AWS spells them (`us-east-1`, `eu-central-2`, `us-gov-west-1`); Infisical's bound too. */
 export const REGION_PATTERN = /^[a-z0-9-]{1,20}$/;
 

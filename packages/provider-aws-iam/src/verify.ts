@@ -18,7 +18,7 @@ export function awsAuthVerify(providerId: string): VerifyCapability<AwsAuthBindi
       const { binding } = request;
       const stsUrl = binding.sts_endpoint === undefined ? regionalStsUrl(binding.region) : new URL(binding.sts_endpoint).href;
       const fields = readLoginFields(request.body);
-      const headers = checkSignedRequest(fields, { stsUrl, region: binding.region, serverId: binding.server_id });
+      const headers = checkSignedRequest(fields, { stsUrl, region: binding.region, serverId: binding.server_id, identityId: request.identityId });
       const identity = await callStsAt(stsUrl, headers, fields.body, request.io);
 
       const principal = canonicalPrincipal(identity.arn);

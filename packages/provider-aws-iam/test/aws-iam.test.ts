@@ -71,7 +71,7 @@ describe('@auth/provider-aws-iam: the provider', () => {
 });
 
 describe('@auth/provider-aws-iam: proof', () => {
-  it("signs POST / with the body Action=GetCallerIdentity&Version=2011-06-15 and the server id among SignedHeaders, in Infisical's aws-auth body", async () => {
+  it("signs POST / with the body Action=GetCallerIdentity&Version=2011-06-15 and the server and identity ids among SignedHeaders, in Infisical's aws-auth body", async () => {
     const proof = await prove(sts);
     const headers = decodeHeaders(proof);
 
@@ -80,11 +80,12 @@ describe('@auth/provider-aws-iam: proof', () => {
     expect(proof.body.iamHttpRequestMethod).toBe('POST');
     expect(Buffer.from(proof.body.iamRequestBody!, 'base64').toString()).toBe(GET_CALLER_IDENTITY_BODY);
     expect(headers['X-Authctl-Server-ID']).toBe(SERVER_ID);
+    expect(headers['X-Authctl-Identity-ID']).toBe(IDENTITY_ID);
     expect(headers.Host).toBe(new URL(sts.url).host);
     expect(headers['Content-Type']).toBe('application/x-www-form-urlencoded; charset=utf-8');
     expect(headers['X-Amz-Date']).toMatch(/^\d{8}T\d{6}Z$/);
     expect(headers.Authorization).toMatch(
-      new RegExp(`^AWS4-HMAC-SHA256 Credential=${sts.credentials.accessKeyId}/\\d{8}/eu-west-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-authctl-server-id, Signature=[0-9a-f]{64}$`),
+      new RegExp(`^AWS4-HMAC-SHA256 Credential=${sts.credentials.accessKeyId}/\\d{8}/eu-west-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-authctl-identity-id;x-authctl-server-id, Signature=[0-9a-f]{64}$`),
     );
   });
 
@@ -125,7 +126,7 @@ describe('@auth/provider-aws-iam: proof', () => {
     const headers = decodeHeaders(await prove(sts, { env: keysEnv(role) }));
 
     expect(headers['X-Amz-Security-Token']).toBe(role.sessionToken);
-    expect(headers.Authorization).toContain('SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-authctl-server-id,');
+    expect(headers.Authorization).toContain('SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-authctl-identity-id;x-authctl-server-id,');
   });
 
   describe('the default credential chain', () => {
@@ -223,6 +224,17 @@ describe('@auth/provider-aws-iam: proof verified against the STS double', () => 
 
     expect(error.code).toBe('ACCESS_DENIED');
     expect(error.message).toContain('X-Authctl-Server-ID');
+    expect(sts.requests.length).toBe(before);
+  });
+
+  it('a proof made for one machine identity is denied to another that allows the same principal (replay), before STS is asked', async () => {
+    const proof = await prove(sts);
+    const before = sts.requests.length;
+
+    const error = await rejection(verify({ ...proof.body, identityId: 'another-identity' }, bindingFor(sts), 5000, 'another-identity'));
+
+    expect(error.code).toBe('ACCESS_DENIED');
+    expect(error.message).toContain('X-Authctl-Identity-ID');
     expect(sts.requests.length).toBe(before);
   });
 

@@ -43,11 +43,11 @@ export function bindingFor(sts: AwsStsDouble, binding: Partial<AwsAuthBinding> =
 }
 
 /** What auth-server's login API does with an aws-auth login body. */
-export function verify(body: Readonly<Record<string, unknown>>, binding: AwsAuthBinding, timeoutMs = 5000): Promise<Principal> {
+export function verify(body: Readonly<Record<string, unknown>>, binding: AwsAuthBinding, timeoutMs = 5000, identityId = IDENTITY_ID): Promise<Principal> {
   return awsIam.verify!.verify({
     loginMethod: 'aws-auth',
     body,
-    identityId: IDENTITY_ID,
+    identityId,
     binding,
     io: { fetch: boundedFetch(fetch, { timeoutMs }), signal: new AbortController().signal, timeoutMs },
     now: () => Math.floor(Date.now() / 1000),
