@@ -1,10 +1,11 @@
 import { defineConfig } from 'tsup';
 
-// Two entries: the full library, and the lean `cached-token` path that
+// Three entries: the full library; the lean `cached-token` path that
 // `authctl print-token` loads when the cached token is still fresh (no zod,
-// no oauth4webapi, no network). Splitting keeps shared code in small chunks.
+// no oauth4webapi, no network); and `remote-jwks`, the only part that loads
+// jose, for verifiers. Splitting keeps shared code in small chunks.
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'cached-token': 'src/cached-token.ts' },
+  entry: { index: 'src/index.ts', 'cached-token': 'src/cached-token.ts', 'remote-jwks': 'src/jwks/remote-jwks.ts' },
   format: ['esm'],
   dts: true,
   splitting: true,

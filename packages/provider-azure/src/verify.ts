@@ -1,7 +1,7 @@
 import { AuthError, type VerifyCapability } from '@auth/core';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
 import { azureBinding, type AzureBinding } from './binding.js';
-import { jwksFailure, remoteJwks } from './remote-jwks.js';
+import { jwksFailure, remoteJwks } from '@auth/core/remote-jwks';
 
 /** Far above any Azure access token; a bigger `jwt` is not one. */
 const MAX_JWT_LENGTH = 16 * 1024;

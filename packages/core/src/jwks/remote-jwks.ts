@@ -1,4 +1,6 @@
-import { AuthError, platformFetch, type VerifyRequest } from '@auth/core';
+import type { VerifyRequest } from '../contracts/machine-identity.js';
+import { AuthError } from '../errors.js';
+import { platformFetch } from '../http/platform-fetch.js';
 import { createRemoteJWKSet, customFetch, jwksCache, type JWKSCacheInput } from 'jose';
 
 const HINT = 'check the jwks_url of the identity, or the network path to it';
