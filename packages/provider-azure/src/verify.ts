@@ -1,10 +1,7 @@
 import { AuthError, type VerifyCapability } from '@auth/core';
-import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
+import { jwksFailure, loginJwt, remoteJwks } from '@auth/core/verify';
+import { jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
 import { azureBinding, type AzureBinding } from './binding.js';
-import { jwksFailure, remoteJwks } from '@auth/core/remote-jwks';
-
-/** Far above any Azure access token; a bigger `jwt` is not one. */
-const MAX_JWT_LENGTH = 16 * 1024;
 
 /**
  * Infisical's `azure-auth` login, with Vault's lessons (CVE-2025-3879): the
@@ -19,7 +16,7 @@ export function createAzureVerify(): VerifyCapability<AzureBinding> {
     loginMethods: ['azure-auth'],
     bindingSchema: () => azureBinding,
     async verify({ body, binding, io, now }) {
-      const jwt = tokenOf(body);
+      const { jwt } = loginJwt(body, 'send {"identityId", "jwt"} with the managed identity\'s access token');
       const tenant = binding.tenant_id.toLowerCase();
       const jwksUrl = binding.jwks_url ?? `https://login.microsoftonline.com/${tenant}/discovery/keys`;
       const issuers = binding.issuer !== undefined ? [binding.issuer] : [`https://sts.windows.net/${tenant}/`, `https://login.microsoftonline.com/${tenant}/v2.0`];
@@ -55,20 +52,6 @@ export function createAzureVerify(): VerifyCapability<AzureBinding> {
       };
     },
   };
-}
-
-/** The request's `jwt`: present, a string, and shaped like a signed JWT; anything else is a malformed request. */
-function tokenOf(body: Readonly<Record<string, unknown>>): string {
-  const jwt = body.jwt;
-  if (typeof jwt !== 'string' || jwt.trim() === '') throw new AuthError('USAGE', 'The login request has no jwt', { hint: 'send {"identityId", "jwt"} with the managed identity\'s access token' });
-  if (jwt.length > MAX_JWT_LENGTH) throw new AuthError('USAGE', `The login request's jwt is longer than ${MAX_JWT_LENGTH} characters`);
-  try {
-    decodeProtectedHeader(jwt);
-    decodeJwt(jwt);
-  } catch (cause) {
-    throw new AuthError('USAGE', 'The login request\'s jwt is not a JSON Web Token', { hint: 'send the access_token the managed identity endpoint returned', cause });
-  }
-  return jwt.trim();
 }
 
 /** Infisical's comparison: `aud` may lack the trailing "/" the bound resource has, or the other way round. */

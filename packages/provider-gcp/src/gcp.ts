@@ -1,7 +1,7 @@
 import { AuthError, defineProvider, type Provider } from '@auth/core';
 import { gcpBinding } from './binding.js';
 import { KeySets } from './key-sets.js';
-import { loginJwt } from './login-body.js';
+import { loginJwt } from '@auth/core/verify';
 import { metadataIdentityToken } from './metadata-identity-token.js';
 import { gcpOptions, type GcpSettings } from './options.js';
 import { serviceAccountJwt } from './service-account-jwt.js';
@@ -73,7 +73,7 @@ export function createGcp(options: GcpProviderOptions = {}): Provider<GcpSetting
         if (!binding.success) {
           throw new AuthError('CONFIG_INVALID', `The identity's gcp-auth binding is invalid: ${binding.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
         }
-        const token = loginJwt(request.body);
+        const token = loginJwt(request.body, 'send {"identityId": "...", "jwt": "<Google-signed or service-account-signed JWT>"}');
         return binding.data.type === 'gce'
           ? verifyGce(token, binding.data, request, keySets)
           : verifyIam(token, binding.data, request, keySets);

@@ -1,6 +1,6 @@
 import { AuthError } from '@auth/core';
 import { errors, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import type { LoginJwt } from './login-body.js';
+import type { LoginJwt } from '@auth/core/verify';
 
 /** Clock skew tolerated between the login API and Google. */
 export const CLOCK_SKEW = 60;

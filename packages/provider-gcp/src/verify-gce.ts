@@ -3,7 +3,7 @@ import type { JWTPayload } from 'jose';
 import { GOOGLE_KEYS, type GceBinding } from './binding.js';
 import { denied, requireAudience, requireLifetimeWithin, requireListed, signingKeyId, verifiedClaims } from './jwt-checks.js';
 import type { KeySets } from './key-sets.js';
-import type { LoginJwt } from './login-body.js';
+import type { LoginJwt } from '@auth/core/verify';
 
 /** Both forms Google writes (google-auth-library's `OAuth2Client` accepts the same two). */
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];

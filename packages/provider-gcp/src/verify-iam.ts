@@ -2,7 +2,7 @@ import type { Principal, VerifyRequest } from '@auth/core';
 import { GOOGLE_KEYS, type IamBinding } from './binding.js';
 import { denied, requireAudience, requireLifetimeWithin, requireListed, signingKeyId, verifiedClaims } from './jwt-checks.js';
 import type { KeySets } from './key-sets.js';
-import type { LoginJwt } from './login-body.js';
+import type { LoginJwt } from '@auth/core/verify';
 
 /** A user-created service account's email; the second label is its project id (Infisical's pattern). */
 const SERVICE_ACCOUNT_EMAIL = /^[a-z0-9-]+@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/;

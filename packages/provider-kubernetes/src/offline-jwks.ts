@@ -3,7 +3,7 @@ import { jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { KubernetesBinding } from './binding.js';
 import { denied } from './denied.js';
-import { jwksFailure, remoteJwks } from '@auth/core/remote-jwks';
+import { jwksFailure, remoteJwks } from '@auth/core/verify';
 import { parseServiceAccount, refusal, usernameOf } from './service-account.js';
 
 const DISCOVERY = z.object({ issuer: z.string().min(1), jwks_uri: z.url() });
