@@ -9,6 +9,7 @@ export type * from './contracts/flow.js';
 export type * from './contracts/provider.js';
 export type * from './contracts/admin.js';
 export type * from './contracts/machine-identity.js';
+export type * from './contracts/gateway.js';
 export type * from './config/types.js';
 export type * from './session/types.js';
 

@@ -2,6 +2,7 @@ import type * as oauth from 'oauth4webapi';
 import type { ZodType } from 'zod';
 import type { FlowId, TokenSet } from '../token-set.js';
 import type { AdminCapability } from './admin.js';
+import type { GatewayCapability } from './gateway.js';
 import type { ProofCapability, VerifyCapability } from './machine-identity.js';
 
 /** I/O a provider may use while resolving its authorization server. */
@@ -71,4 +72,6 @@ export interface Provider<Settings = Record<string, unknown>> {
   readonly proof?: ProofCapability<Settings>;
   /** Machine-identity verification for auth-server's login API (server side). */
   readonly verify?: VerifyCapability;
+  /** Request authentication and authorization for auth-server's gateway role (server side). */
+  readonly gateway?: GatewayCapability<any>;
 }

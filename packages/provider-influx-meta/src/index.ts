@@ -1,0 +1,1 @@
+export type { DirectoryUser, UserDirectory } from './user-directory.js';
