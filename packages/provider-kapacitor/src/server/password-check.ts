@@ -12,8 +12,9 @@ const BCRYPT_HASH = /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/;
 interface FastPathEntry {
   /**
    * What the password was checked against: the bcrypt hash, or, for a user the
-   * directory checks itself, the directory record that said yes. A different
-   * basis (a changed hash, a refetched record) and the entry no longer counts:
+   * directory checks itself, the cached lookup it was checked for (each
+   * directory read makes a new one). A different basis (a changed hash, a
+   * fresh read) and the entry no longer counts:
    * Kapacitor keeps accepting an old password for up to an hour after a change.
    */
   readonly basis: string | object;
@@ -47,7 +48,7 @@ export class PasswordCheck {
   /** Throws when the directory cannot answer (a user without a hash). */
   async check(found: CachedUser, password: string, signal: AbortSignal): Promise<boolean> {
     const { record } = found;
-    const basis: string | object = record.hash ?? record;
+    const basis: string | object = record.hash ?? found;
     const entry = this.#entries.get(record.name);
     if (entry && entry.basis === basis && entry.expiresAt > this.#options.now() && digestMatches(entry, password)) {
       this.#options.counters.add('password_cache_hits_total');
