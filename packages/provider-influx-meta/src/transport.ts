@@ -47,7 +47,11 @@ function tlsFetch(tls: InfluxTls): typeof fetch {
   });
 }
 
-/** One exchange; no answer at all becomes NETWORK, TIMEOUT or CANCELLED naming the URL (never its query: it may hold a password). */
+/**
+ * One exchange; no answer at all becomes NETWORK, TIMEOUT or CANCELLED naming
+ * the URL without its query, which may hold a password (`/authorized`): the
+ * cause, whose text may quote the whole URL, is then left out as well.
+ */
 export function send(io: Transport, signal: AbortSignal | undefined, url: URL, init: RequestInit, what: string): Promise<Response> {
   const shown = `${url.origin}${url.pathname}`;
   return platformFetch(
@@ -58,7 +62,8 @@ export function send(io: Transport, signal: AbortSignal | undefined, url: URL, i
     `check that ${what} is running and reachable at ${url.origin}`,
   ).catch((error: unknown) => {
     if (AuthError.is(error) && error.details.url === url.href) {
-      throw new AuthError(error.code, error.message.replace(url.href, shown), { ...error.details, url: shown, cause: error.cause });
+      const { cause } = error;
+      throw new AuthError(error.code, error.message.replace(url.href, shown), { ...error.details, url: shown, ...(url.search === '' ? { cause } : {}) });
     }
     throw error;
   });
