@@ -81,6 +81,16 @@ describe('metaDirectory: the user Kapacitor-compatible auth reads from a meta no
     expect(attempts).toBeGreaterThan(1);
     expect(Date.now() - started).toBeLessThan(1500);
   });
+
+  it('a failed GET /authorized names the URL without its query: the password is in neither the message nor the cause', async () => {
+    const { double } = await directory();
+    const url = double.url;
+    await double.close();
+    const users = metaDirectory({ url, credentials: { sharedSecret: 'internal-secret' }, timeoutMs: 300 });
+    const error = await users.checkPassword('bob', 'hunter2-secret', signal()).catch((e: unknown) => e);
+    expect(AuthError.is(error) && error.message).toBe(`Cannot reach the InfluxDB Enterprise meta node at ${url}/authorized`);
+    expect(JSON.stringify({ ...(error as AuthError).details, cause: String((error as AuthError).cause) })).not.toContain('hunter2-secret');
+  });
 });
 
 describe('ossDirectory: users and grants of a real influxd 1.6', () => {
