@@ -68,7 +68,7 @@ export class MetaClient {
     return this.base.origin;
   }
 
-  /** `GET /user`, or `GET /user?name=`: undefined-free list; an unknown name gives `[]` (404 `user not found` and `{"users":[]}` alike). */
+  /** `GET /user`, or `GET /user?name=`: an unknown name gives `[]` (404 `user not found` and `{"users":[]}` alike). */
   async users(name?: string): Promise<MetaUser[]> {
     const body = await this.read('/user', name, 'user not found');
     const parsed = this.decode(z.object({ users: z.array(userSchema).nullable().optional() }), body, '/user');
