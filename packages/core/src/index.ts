@@ -50,6 +50,7 @@ export { MACHINE_PROVIDER_ID, machineProvider } from './machine/machine-provider
 
 // network: CA files and proxies (helper: networks)
 export * from './http/create-fetch.js';
+export type { ClientCertificateFiles } from './http/client-certificate.js';
 export * from './http/profile-fetch.js';
 export { PAGE_STYLE } from './pages/page-style.js';
 export * from './http/bounded-fetch.js';

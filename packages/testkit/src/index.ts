@@ -7,6 +7,7 @@ export type { HeadlessUser } from './headless-user.js';
 export { startBlackhole } from './blackhole.js';
 export { HOSTILE_TOKEN_ANSWERS, startAnswering, startSocketDestroyer, streamHuge, type HostileServer } from './hostile-server.js';
 export { createTestCA, type TestCA } from './test-ca.js';
+export type { DoubleTls } from './doubles/double-server.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { chromiumPath } from './chromium.js';
 
@@ -27,3 +28,5 @@ export { startGoogleApisDouble, IAM_CREDENTIALS_AUDIENCE, type GoogleApisDouble,
 export { startGceMetadataDouble, type GceMetadataDouble, type GceMetadataDoubleOptions } from './doubles/gce-metadata-double.js';
 export { startAwsStsDouble, type AwsStsDouble, type AwsStsDoubleOptions, type StsCredentials, type StsPrincipal } from './doubles/aws-sts-double.js';
 export { startMachineLoginDouble, type MachineLoginDouble, type MachineLoginDoubleOptions, type MachineLoginRequest, type Refusal } from './doubles/machine-login-double.js';
+export { startInfluxMetaDouble, type InfluxMetaDouble, type InfluxMetaDoubleOptions, type MetaRequest } from './doubles/influx-meta-double.js';
+export { startInfluxd, type Influxd, type InfluxdOptions } from './influxd.js';

@@ -12,6 +12,10 @@ export interface TestCA {
   cert: string;
   /** The server certificate's private key (PKCS #8). */
   key: string;
+  /** A client certificate the CA signed (CN `authkit test client`), for servers that ask for one (mutual TLS). */
+  clientCert: string;
+  /** The client certificate's private key (PKCS #8). */
+  clientKey: string;
 }
 
 const SERVER_EXTENSIONS = [
@@ -21,8 +25,10 @@ const SERVER_EXTENSIONS = [
   'subjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost',
 ].join('\n');
 
+const CLIENT_EXTENSIONS = ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = clientAuth'].join('\n');
+
 /**
- * Makes a fresh CA and a loopback server certificate signed by it (P-256,
+ * Makes a fresh CA, a loopback server certificate and a client certificate signed by it (P-256,
  * valid for a day) with the real openssl, so an HTTPS test server is trusted
  * exactly where a test says so. No system store is touched; the working
  * files are removed.
@@ -39,8 +45,13 @@ export async function createTestCA(): Promise<TestCA> {
     await writeFile(at('server.ext'), SERVER_EXTENSIONS);
     await openssl('x509', '-req', '-in', at('server.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-set_serial', '2', '-days', '1',
       '-extfile', at('server.ext'), '-out', at('server.pem'));
-    const [ca, cert, key] = await Promise.all(['ca.pem', 'server.pem', 'server.key'].map((name) => readFile(at(name), 'utf8')));
-    return { ca: ca!, cert: cert!, key: key! };
+    await openssl('req', '-new', ...newKey, '-subj', '/CN=authkit test client', '-keyout', at('client.key'), '-out', at('client.csr'));
+    await writeFile(at('client.ext'), CLIENT_EXTENSIONS);
+    await openssl('x509', '-req', '-in', at('client.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-set_serial', '3', '-days', '1',
+      '-extfile', at('client.ext'), '-out', at('client.pem'));
+    const names = ['ca.pem', 'server.pem', 'server.key', 'client.pem', 'client.key'];
+    const [ca, cert, key, clientCert, clientKey] = await Promise.all(names.map((name) => readFile(at(name), 'utf8')));
+    return { ca: ca!, cert: cert!, key: key!, clientCert: clientCert!, clientKey: clientKey! };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

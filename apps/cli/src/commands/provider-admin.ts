@@ -110,9 +110,13 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
   }
 
   // Stdin order: the admin password first, then each secret flag in declaration order. Without a
-  // terminal to prompt on and without AUTHCTL_ADMIN_PASSWORD, stdin is the only source left.
+  // terminal to prompt on and without AUTHCTL_ADMIN_PASSWORD, stdin is the only source left; it is
+  // then read up front only when another secret follows it there, else when the command asks (a
+  // command authenticating otherwise, e.g. with a shared secret, never needs it).
+  const secretFlags = (definition.options ?? []).some((option) => option.secretFromStdin && flags[optionKey(option)] === true);
   const adminFromStdin = flags.adminPasswordStdin === true || (!cli.tty && !cli.env.AUTHCTL_ADMIN_PASSWORD);
-  let adminPassword: Promise<string> | undefined = adminFromStdin ? readStdinSecret(cli, 'Admin password') : undefined;
+  let adminPassword: Promise<string> | undefined =
+    adminFromStdin && (flags.adminPasswordStdin === true || secretFlags) ? readStdinSecret(cli, 'Admin password') : undefined;
   if (adminPassword) await adminPassword;
   const options: Record<string, string | boolean | undefined> = {};
   for (const option of definition.options ?? []) {
@@ -129,6 +133,7 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
     settings,
     adminPassword: () =>
       (adminPassword ??= (async () => {
+        if (adminFromStdin) return readStdinSecret(cli, 'Admin password');
         const secret = cli.env.AUTHCTL_ADMIN_PASSWORD || (await cli.interaction.promptSecret(`Admin password${adminUser ? ` for ${adminUser}` : ''}`));
         cli.out.addSecret(secret);
         return secret;

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { readClientCertificate, type ClientCertificateFiles } from './client-certificate.js';
 import { requestUrl } from './request-url.js';
 import { proxyEnv, type ProxyEnv } from './proxy-env.js';
 import { tlsFailure } from './tls-failure.js';
@@ -7,6 +8,13 @@ import { trustedCertificates } from './trusted-certificates.js';
 export interface CreateFetchOptions {
   /** A PEM bundle to trust in addition to Node's default roots (a profile's `ca_file`, an absolute path). */
   caFile?: string;
+  /** A client certificate presented when the server asks for one (mutual TLS). */
+  clientCertificate?: ClientCertificateFiles;
+  /**
+   * Accept any server certificate, as Kapacitor's `meta-insecure-skip-verify`
+   * does: the connection is encrypted but not authenticated.
+   */
+  insecureSkipVerify?: boolean;
   /** Where the proxy variables and `NODE_EXTRA_CA_CERTS` are read (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   /** Named in error messages and hints. */
@@ -23,6 +31,7 @@ type Fetch = typeof fetch;
  * - Node's own fetch when nothing is configured: it already trusts
  *   `NODE_EXTRA_CA_CERTS`, and undici is not even loaded.
  * - With `caFile`: that CA is trusted in addition to the defaults.
+ * - With `clientCertificate`: it is presented to servers that ask for one.
  * - With `HTTPS_PROXY` / `HTTP_PROXY` (or lowercase): requests go through the
  *   proxy of their URL's scheme (`CONNECT` for https, an absolute URI for
  *   http), except hosts that `NO_PROXY` names (see `proxy-env.ts`).
@@ -36,7 +45,7 @@ export function createFetch(options: CreateFetchOptions = {}): Fetch {
   const proxies = proxyEnv(env);
   let transport: Promise<Fetch> | undefined;
   const send: () => Fetch | Promise<Fetch> =
-    options.caFile === undefined && proxies === undefined
+    options.caFile === undefined && options.clientCertificate === undefined && !options.insecureSkipVerify && proxies === undefined
       ? () => globalThis.fetch
       : () => (transport ??= undiciTransport(options, proxies, env));
 
@@ -50,18 +59,24 @@ export function createFetch(options: CreateFetchOptions = {}): Fetch {
   };
 }
 
+/** What undici's connector is given; undefined when every TLS setting is the default. */
+function tlsOptions(options: CreateFetchOptions, env: NodeJS.ProcessEnv): { ca?: string[]; cert?: string; key?: string; rejectUnauthorized?: boolean } | undefined {
+  const site = {
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.configFile === undefined ? {} : { file: options.configFile }),
+  };
+  const tls = {
+    ...(options.caFile === undefined ? {} : { ca: trustedCertificates(options.caFile, env, site) }),
+    ...(options.clientCertificate === undefined ? {} : readClientCertificate(options.clientCertificate, options.profile)),
+    ...(options.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+  };
+  return Object.keys(tls).length === 0 ? undefined : tls;
+}
+
 /** undici's own fetch with its dispatchers: a dispatcher from one undici copy is not guaranteed to fit another's fetch. */
 async function undiciTransport(options: CreateFetchOptions, proxies: ProxyEnv | undefined, env: NodeJS.ProcessEnv): Promise<Fetch> {
   const undici = await import('undici');
-  const tls =
-    options.caFile === undefined
-      ? undefined
-      : {
-          ca: trustedCertificates(options.caFile, env, {
-            ...(options.profile === undefined ? {} : { profile: options.profile }),
-            ...(options.configFile === undefined ? {} : { file: options.configFile }),
-          }),
-        };
+  const tls = tlsOptions(options, env);
   const direct = new undici.Agent(tls === undefined ? {} : { connect: tls });
   const through = (proxy: string | undefined): Dispatcher =>
     proxy === undefined

@@ -11,7 +11,9 @@ export function oauthCapability(ctx: SessionContext): OAuthCapability {
       file: ctx.profile.file,
       profile: ctx.profile.name,
       key: `profiles.${ctx.profile.name}.provider`,
-      hint: 'use a provider that supports login (oidc, keycloak, ...)',
+      hint: ctx.provider.admin
+        ? `it only administers (\`authctl ${ctx.provider.id} --help\`); to log in, use a profile whose provider supports login (oidc, keycloak, ...)`
+        : 'use a provider that supports login (oidc, keycloak, ...)',
     });
   }
   return capability;

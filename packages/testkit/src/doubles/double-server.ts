@@ -30,10 +30,17 @@ export interface DoubleServer {
   close(): Promise<void>;
 }
 
+/** HTTPS settings of a double; with `clientCa`, a client certificate signed by that CA is required (mutual TLS). */
+export interface DoubleTls {
+  cert: string;
+  key: string;
+  clientCa?: string;
+}
+
 /** A loopback HTTP server for a contract double: form bodies in, JSON out; HTTPS with `tls` (e.g. a `createTestCA` certificate). */
 export async function serveDouble(
   handle: (request: DoubleRequest) => Promise<Reply> | Reply,
-  options: { tls?: { cert: string; key: string } } = {},
+  options: { tls?: DoubleTls } = {},
 ): Promise<DoubleServer> {
   const listener: RequestListener = (req, res) => {
     void (async () => {
@@ -53,7 +60,14 @@ export async function serveDouble(
       res.end(content);
     })();
   };
-  const server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
+  const { tls } = options;
+  const server =
+    tls === undefined
+      ? createServer(listener)
+      : createTlsServer(
+          { cert: tls.cert, key: tls.key, ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }) },
+          listener,
+        );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
