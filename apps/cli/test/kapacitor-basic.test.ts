@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startKapacitorDouble, type KapacitorDouble } from '@auth/testkit';
 import { describe, expect } from 'vitest';
@@ -60,7 +61,7 @@ const test = base.extend<{ kapacitor: KapacitorDouble; kapacitorClient: string; 
     },
     { scope: 'file' },
   ],
-  // Built with the Go toolchain on PATH (a missing one fails the test: the point is Go's own URL rules).
+  // Built with the Go toolchain on PATH (a missing one fails the test: the point is Go's own URL rules); a cold build takes a while.
   kapacitorClient: [
     async ({}, use) => {
       const dir = await mkdtemp(join(tmpdir(), 'kapacitor-client-'));
@@ -69,7 +70,7 @@ const test = base.extend<{ kapacitor: KapacitorDouble; kapacitorClient: string; 
       await use(join(dir, 'kapacitor-client'));
       await rm(dir, { recursive: true, force: true });
     },
-    { scope: 'file', timeout: 180_000 },
+    { scope: 'file' },
   ],
   kapProfile: [
     async ({ kapacitor, sandbox }, use) => {
@@ -173,6 +174,20 @@ describe('using the stored Kapacitor credentials', () => {
     expect((await fetch(`${kapacitor.url}/kapacitor/v1/ping`, { headers: { [name]: value } })).status).toBe(204);
   });
 
+  test('print-token --header on stored Basic credentials is answered on the hot path: no commander, zod, provider plugin or program loaded', async ({ sandbox }) => {
+    await loginJohn(sandbox);
+    const trace = join(sandbox.home, 'imports.txt');
+    const preload = fileURLToPath(new URL('./support/trace-imports.mjs', import.meta.url));
+    const printed = await sandbox.run(['print-token', '--header'], { env: { NODE_OPTIONS: `--import=${preload}`, AUTHCTL_TRACE_FILE: trace } });
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toBe(basicLine(JOHN));
+    const loaded = (await readFile(trace, 'utf8')).trim().split('\n');
+    expect(loaded.some((url) => url.endsWith('/dist/authctl.cjs'))).toBe(true);
+    for (const heavy of ['/commander/', '/zod/', '/provider-kapacitor/', '/@inquirer/', 'program']) {
+      expect(loaded.filter((url) => url.includes(heavy))).toEqual([]);
+    }
+  });
+
   test('plain print-token on Basic credentials prints nothing and exits 2, pointing at --header and exec', async ({ sandbox }) => {
     await loginJohn(sandbox);
     const plain = await sandbox.run(['print-token']);
@@ -183,7 +198,7 @@ describe('using the stored Kapacitor credentials', () => {
     expect(plain.stderr).not.toContain(JOHN.password);
   });
 
-  test('exec sets KAPACITOR_URL with the credentials as userinfo; Go’s url.Parse and net/http (the kapacitor CLI’s client) get `:`, `@`, `/`, `%` and spaces back and are let in', async ({
+  test('exec sets KAPACITOR_URL with the credentials as userinfo; Go’s url.Parse and net/http (the kapacitor CLI’s client) get `:`, `@`, `/`, `%` and spaces back and are let in', { timeout: 180_000 }, async ({
     kapacitor,
     kapacitorClient,
     sandbox,

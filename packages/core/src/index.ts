@@ -15,6 +15,7 @@ export type * from './config/types.js';
 export type * from './session/types.js';
 
 export * from './token/refresh-window.js';
+export * from './token/basic-authorization.js';
 
 // config (helper: config)
 export * from './config/paths.js';

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { basicAuthorization, getToken, storedBasicCredential } from '@auth/core';
+import { getToken, storedBasicCredential } from '@auth/core';
 import { openSession, type StartCli } from '../context.js';
 import { checkedEnvToken } from '../checked-env-token.js';
 import { ENV_TOKEN_NOTICE } from '../env-token.js';
-import { tokenLine } from '../token-line.js';
+import { basicLine, tokenLine } from '../token-line.js';
 
 /**
  * The slow path of `print-token`: a fresh cached token or a usable
@@ -27,7 +27,7 @@ export function printTokenCommand(program: Command, start: StartCli): void {
       const session = await openSession(cli, { prompts: false });
       // Basic credentials only ever leave as a header line; alone, getToken refuses them (exit 2, with a hint).
       if (options.header && session.provider.basic !== undefined) {
-        process.stdout.write(`Authorization: ${basicAuthorization(await storedBasicCredential(session))}\n`);
+        process.stdout.write(basicLine(await storedBasicCredential(session)));
         return;
       }
       const token = await getToken(session);

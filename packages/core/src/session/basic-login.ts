@@ -55,11 +55,6 @@ export async function basicExecEnvironment(ctx: SessionContext): Promise<Record<
   return basicCapability(ctx).execEnvironment(ctx.profile.settings, credential);
 }
 
-/** `Basic <base64(user-id ":" password)>`, UTF-8 as RFC 7617 §2.1 `charset="UTF-8"` has it. */
-export function basicAuthorization(credential: Pick<BasicCredential, 'username' | 'password'>): string {
-  return `Basic ${Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64')}`;
-}
-
 function basicCapability(ctx: SessionContext): BasicCredentialCapability {
   const capability = ctx.provider.basic;
   if (capability === undefined) {

@@ -4,10 +4,11 @@ import { resolveProfile } from '../../src/config/resolve-profile.js';
 import type { BasicCredentialCapability } from '../../src/contracts/basic-credential.js';
 import { AuthError } from '../../src/errors.js';
 import { defineProvider } from '../../src/plugins/define-provider.js';
-import { basicAuthorization, basicExecEnvironment, loginBasic, storedBasicCredential } from '../../src/session/basic-login.js';
+import { basicExecEnvironment, loginBasic, storedBasicCredential } from '../../src/session/basic-login.js';
 import { logout } from '../../src/session/logout.js';
 import type { SessionContext } from '../../src/session/types.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
+import { basicAuthorization } from '../../src/token/basic-authorization.js';
 import { getToken } from '../../src/token/token-manager.js';
 import { tokenKey, type BasicCredential } from '../../src/token-set.js';
 import { recordingInteraction } from '../flows/support/interaction.js';
@@ -82,11 +83,6 @@ describe('loginBasic: a username and password proved by the provider, then store
     }
     expect(checked).toEqual([]);
   });
-
-  it('the Authorization value is Basic base64(user ":" password) in UTF-8 (RFC 7617 §2, the example of §2.1)', () => {
-    expect(basicAuthorization({ username: 'Aladdin', password: 'open sesame' })).toBe('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==');
-    expect(basicAuthorization({ username: 'test', password: '123£' })).toBe('Basic dGVzdDoxMjPCow==');
-  });
 });
 
 describe('using stored Basic credentials', () => {
@@ -119,5 +115,12 @@ describe('using stored Basic credentials', () => {
     await loginBasic(ctx);
     expect(await logout(ctx)).toEqual({ revoked: false, revocation: { outcome: 'none' }, deleted: true });
     expect(await store.get(tokenKey('kap'))).toBeUndefined();
+  });
+});
+
+describe('basicAuthorization', () => {
+  it('RFC 7617 §2 and §2.1: Basic base64(user-id ":" password), UTF-8 (the RFC\'s own examples)', () => {
+    expect(basicAuthorization({ username: 'Aladdin', password: 'open sesame' })).toBe('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==');
+    expect(basicAuthorization({ username: 'test', password: '123£' })).toBe('Basic dGVzdDoxMjPCow==');
   });
 });
