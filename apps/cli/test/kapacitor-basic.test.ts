@@ -108,10 +108,11 @@ describe('authctl login --profile kap: Kapacitor Basic credentials, proved by a 
     expect(await filesContaining(sandbox.home, JOHN.password)).toEqual([file]);
   });
 
-  test('AUTHCTL_PASSWORD and --username; a second login replaces the first', async ({ kapacitor, sandbox }) => {
+  test('AUTHCTL_PASSWORD and --username; a second login replaces the first; --json says logged_in with the username', async ({ kapacitor, sandbox }) => {
     await loginJohn(sandbox);
-    const again = await sandbox.run(['login', '--username', HARD.username], { env: { AUTHCTL_PASSWORD: HARD.password } });
+    const again = await sandbox.run(['login', '--json', '--username', HARD.username], { env: { AUTHCTL_PASSWORD: HARD.password } });
     expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ event: 'logged_in', profile: 'kap', username: HARD.username, credential: 'basic' });
     expect(kapacitor.requests.at(-1)?.credentials).toEqual(HARD);
     expect(again.stdout + again.stderr).not.toContain(HARD.password);
     expect(JSON.parse(await readFile(sandbox.credentialFile('kap'), 'utf8'))).toEqual({ kind: 'basic', ...HARD });
@@ -144,6 +145,13 @@ describe('authctl login --profile kap: Kapacitor Basic credentials, proved by a 
     expect(failed.code, failed.stderr).toBe(5);
     expect(failed.stderr).toContain(gone.url);
     expect(await sandbox.credentialFiles()).toEqual([]);
+  });
+
+  test('kms --password in argv is accepted with a warning that never repeats it', async ({ sandbox }) => {
+    const login = await sandbox.run(['login', '--password', JOHN.password]);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toMatch(/^warning: --password on the command line can be read by other users/m);
+    expect(login.stdout + login.stderr).not.toContain(JOHN.password);
   });
 
   test('OAuth flags do not apply (exit 2), and plain http to a non-loopback Kapacitor is refused like every profile URL (exit 2)', async ({ sandbox }) => {
