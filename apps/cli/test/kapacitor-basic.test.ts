@@ -147,6 +147,14 @@ describe('authctl login --profile kap: Kapacitor Basic credentials, proved by a 
     expect(await sandbox.credentialFiles()).toEqual([]);
   });
 
+  test('--verbose traces the ping with the credentials redacted', async ({ sandbox }) => {
+    const login = await sandbox.run(['login', '--verbose', '--password-stdin'], { input: `${JOHN.password}\n` });
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toMatch(/^> authorization: Basic \[redacted\]$/m);
+    expect(login.stderr).not.toContain(Buffer.from(`${JOHN.username}:${JOHN.password}`).toString('base64'));
+    expect(login.stderr).not.toContain(JOHN.password);
+  });
+
   test('kms --password in argv is accepted with a warning that never repeats it', async ({ sandbox }) => {
     const login = await sandbox.run(['login', '--password', JOHN.password]);
     expect(login.code, login.stderr).toBe(0);

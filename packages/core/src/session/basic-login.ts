@@ -62,6 +62,7 @@ function basicCapability(ctx: SessionContext): BasicCredentialCapability {
       file: ctx.profile.file,
       profile: ctx.profile.name,
       key: `profiles.${ctx.profile.name}.provider`,
+      hint: `check \`provider\` in [profiles.${ctx.profile.name}] of ${ctx.profile.file}: this command needs a provider that logs in with a username and password`,
     });
   }
   return capability;
