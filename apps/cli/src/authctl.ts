@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { isB64Token } from '@auth/core/cached-token';
 import { ENV_TOKEN_NOTICE, envToken } from './env-token.js';
 import { execCredential, readExecInfo } from './exec-credential.js';
-import { tokenLine } from './token-line.js';
+import { basicLine, tokenLine } from './token-line.js';
 
 const argv = process.argv.slice(2);
 const FAST_COMMANDS = ['print-token', 'token exec-credential'];
@@ -55,6 +55,12 @@ async function answerFast(): Promise<boolean> {
     cached = await readCachedToken({ profile: parsed.values.profile, configFile: parsed.values.config, env: process.env });
   } catch {
     return false; // the full program meets the same error and reports it with its exit code
+  }
+  if (cached.state === 'basic') {
+    // Only as a header line; plain print-token and exec-credential are the full program's to refuse.
+    if (execInfo !== undefined || !parsed.values.header) return false;
+    process.stdout.write(basicLine(cached.credential));
+    return true;
   }
   if (cached.state !== 'fresh') return false;
   const { token } = cached;

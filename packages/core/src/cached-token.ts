@@ -22,9 +22,12 @@ import { needsRefresh } from './token/refresh-window.js';
 import { isAuthScheme, isB64Token } from './token/token-syntax.js';
 
 export { isAuthScheme, isB64Token } from './token/token-syntax.js';
+export { basicAuthorization } from './token/basic-authorization.js';
 
 export type CachedTokenResult =
   | { state: 'fresh'; profile: string; token: { access_token: string; token_type: string; expires_at: number } }
+  /** Basic credentials (a username and password, which never expire): only ever sent as an `Authorization: Basic` line. */
+  | { state: 'basic'; profile: string; credential: { username: string; password: string } }
   | { state: 'stale' | 'missing'; profile: string };
 
 export async function readCachedToken(
@@ -43,6 +46,8 @@ export async function readCachedToken(
 
   const stored = await readStoredToken(config, profile);
   if (stored === undefined) return { state: 'missing', profile };
+  const basic = basicOf(stored.credential, stored.corrupt);
+  if (basic !== undefined) return { state: 'basic', profile, credential: basic };
   const token = oauthTokenOf(stored.credential, stored.corrupt);
   if (token === undefined || needsRefresh(token, opts.now ?? Math.floor(Date.now() / 1000))) {
     return { state: 'stale', profile };
@@ -89,6 +94,15 @@ interface CachedTokens {
   issued_at?: number;
 }
 
+/** The username and password of a `basic` credential, checked by hand as CredentialSchema would; undefined for the other kinds. */
+function basicOf(credential: unknown, corrupt: StoredToken['corrupt']): { username: string; password: string } | undefined {
+  if (!isTable(credential) || credential.kind !== 'basic') return undefined;
+  const { username, password } = credential;
+  if (typeof username !== 'string') throw corrupt('is not a valid credential (bad username)');
+  if (typeof password !== 'string') throw corrupt('is not a valid credential (bad password)');
+  return { username, password };
+}
+
 /**
  * The token of an `oauth` credential, checked by hand against what
  * CredentialSchema requires of the fields used here; undefined for the
@@ -97,7 +111,7 @@ interface CachedTokens {
 function oauthTokenOf(credential: unknown, corrupt: StoredToken['corrupt']): CachedTokens | undefined {
   const bad = (field: string) => corrupt(`is not a valid credential (bad ${field})`);
   if (!isTable(credential)) throw bad('kind');
-  if (credential.kind === 'basic' || credential.kind === 'secret') return undefined;
+  if (credential.kind === 'secret') return undefined;
   if (credential.kind !== 'oauth') throw bad('kind');
   if (typeof credential.client_id !== 'string') throw bad('client_id');
   if (!isTable(credential.server) || typeof credential.server.token_endpoint !== 'string') throw bad('server.token_endpoint');

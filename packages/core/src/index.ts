@@ -8,12 +8,14 @@ export type * from './contracts/credential-store.js';
 export type * from './contracts/flow.js';
 export type * from './contracts/provider.js';
 export type * from './contracts/admin.js';
+export type * from './contracts/basic-credential.js';
 export type * from './contracts/machine-identity.js';
 export type * from './contracts/gateway.js';
 export type * from './config/types.js';
 export type * from './session/types.js';
 
 export * from './token/refresh-window.js';
+export * from './token/basic-authorization.js';
 
 // config (helper: config)
 export * from './config/paths.js';
@@ -38,6 +40,7 @@ export * from './flows/index.js';
 export * from './token/token-manager.js';
 export * from './session/login.js';
 export * from './session/logout.js';
+export * from './session/basic-login.js';
 export * from './session/identities.js';
 export * from './session/identity-name.js';
 export * from './plugins/load-provider.js';

@@ -79,6 +79,7 @@ export const CredentialSchema = z.discriminatedUnion('kind', [
 
 export type Credential = z.infer<typeof CredentialSchema>;
 export type OAuthCredential = Extract<Credential, { kind: 'oauth' }>;
+export type BasicCredential = Extract<Credential, { kind: 'basic' }>;
 
 /** Credential store key of a profile's token. */
 export function tokenKey(profile: string): string {

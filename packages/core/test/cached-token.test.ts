@@ -53,9 +53,15 @@ describe('readCachedToken (print-token hot path)', () => {
     expect(await readCachedToken({ env, now: NOW })).toEqual({ state: 'missing', profile: 'dev' });
   });
 
-  it('a non-oauth credential (basic) is stale: never handed out as a bearer token', async () => {
+  it('Basic credentials come back as basic (for print-token --header), never as a bearer token', async () => {
     const { env, store } = await home();
-    await store.set(tokenKey('dev'), { kind: 'basic', username: 'u', password: 'p' });
+    await store.set(tokenKey('dev'), { kind: 'basic', username: 'u', password: 'p:w' });
+    expect(await readCachedToken({ env, now: NOW })).toEqual({ state: 'basic', profile: 'dev', credential: { username: 'u', password: 'p:w' } });
+  });
+
+  it('a client secret saved by configure is stale: never handed out as a token', async () => {
+    const { env, store } = await home();
+    await store.set(tokenKey('dev'), { kind: 'secret', value: 's3cret' });
     expect(await readCachedToken({ env, now: NOW })).toEqual({ state: 'stale', profile: 'dev' });
   });
 

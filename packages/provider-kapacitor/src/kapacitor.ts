@@ -1,21 +1,22 @@
 import { defineProvider, type Provider } from '@auth/core';
-import { z } from 'zod';
-import { createKapacitorGateway, noDirectory, type OpenDirectory } from './server/gateway.js';
+import { kapacitorBasicCredentials } from './client/basic-credentials.js';
+import { kapacitorOptions, type KapacitorSettings } from './client/options.js';
+import { createKapacitorGateway, type OpenDirectory } from './server/gateway.js';
+import { openInfluxDirectory } from './server/influx-directory.js';
 
 export interface KapacitorProviderOptions {
   /** The `provider = "..."` id (default `kapacitor`). */
   id?: string;
   name?: string;
-  /** Opens the user directory of a gateway route (see `DirectorySettings`). */
+  /** Opens the user directory of a gateway route (default: the InfluxDB meta node or OSS server its settings name). */
   openDirectory?: OpenDirectory;
 }
 
-/** Stand-in for the profile options, which the client side defines. */
-const kapacitorOptions = z.looseObject({});
-
-export type KapacitorSettings = z.infer<typeof kapacitorOptions>;
-
-/** Kapacitor: Kapacitor-compatible authentication and authorization for auth-server's gateway. */
+/**
+ * Kapacitor: Basic credentials for the kapacitor CLI and API (client side),
+ * and Kapacitor-compatible authentication and authorization for auth-server's
+ * gateway (server side).
+ */
 export function createKapacitor(options: KapacitorProviderOptions = {}): Provider<KapacitorSettings> {
   const id = options.id ?? 'kapacitor';
   return defineProvider<KapacitorSettings>({
@@ -23,7 +24,8 @@ export function createKapacitor(options: KapacitorProviderOptions = {}): Provide
     id,
     name: options.name ?? 'Kapacitor',
     options: kapacitorOptions,
-    gateway: createKapacitorGateway({ providerId: id, openDirectory: options.openDirectory ?? noDirectory }),
+    basic: kapacitorBasicCredentials,
+    gateway: createKapacitorGateway({ providerId: id, openDirectory: options.openDirectory ?? openInfluxDirectory }),
   });
 }
 

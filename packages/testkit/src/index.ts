@@ -26,6 +26,7 @@ export { startAzureImdsDouble, type AzureImdsDouble, type AzureManagedIdentity }
 export { startKubernetesApiDouble, type KubernetesApiDouble, type KubernetesApiDoubleOptions, type KubernetesServiceAccount } from './doubles/kubernetes-api-double.js';
 export { startGoogleApisDouble, IAM_CREDENTIALS_AUDIENCE, type GoogleApisDouble, type GoogleServiceAccount, type ServiceAccountKeyFile, type ServiceAccountOptions } from './doubles/google-apis-double.js';
 export { startGceMetadataDouble, type GceMetadataDouble, type GceMetadataDoubleOptions } from './doubles/gce-metadata-double.js';
+export { startKapacitorDouble, type KapacitorDouble, type KapacitorDoubleOptions, type KapacitorRequest } from './doubles/kapacitor-double.js';
 export { startAwsStsDouble, type AwsStsDouble, type AwsStsDoubleOptions, type StsCredentials, type StsPrincipal } from './doubles/aws-sts-double.js';
 export { startMachineLoginDouble, type MachineLoginDouble, type MachineLoginDoubleOptions, type MachineLoginRequest, type Refusal } from './doubles/machine-login-double.js';
 export { startInfluxMetaDouble, type InfluxMetaDouble, type InfluxMetaDoubleOptions, type MetaRequest } from './doubles/influx-meta-double.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { AuthError, getToken } from '@auth/core';
+import { AuthError, basicExecEnvironment, getToken } from '@auth/core';
 import { openSession, type Cli, type StartCli } from '../context.js';
 import { checkedEnvToken } from '../checked-env-token.js';
 import { ENV_TOKEN_NOTICE } from '../env-token.js';
@@ -16,7 +16,10 @@ const FORWARDED_SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 export function execCommand(program: Command, start: StartCli): void {
   program
     .command('exec')
-    .description(`run a command with a fresh access token in its environment (${DEFAULT_TOKEN_VARIABLE}, or --env NAME)`)
+    .description(
+      `run a command with a fresh access token in its environment (${DEFAULT_TOKEN_VARIABLE}, or --env NAME); ` +
+        'for a username-and-password profile, with the variables its provider defines for its own tools',
+    )
     .usage('[options] -- <command> [args...]')
     .argument('<command...>', 'the command and its arguments, after --')
     .option('--env <name>', 'environment variable that carries the token', parseVariableName, DEFAULT_TOKEN_VARIABLE)
@@ -28,9 +31,9 @@ export function execCommand(program: Command, start: StartCli): void {
     )
     .action(async (commandLine: string[], options: { env: string }, command: Command) => {
       const cli = start(command);
-      const token = await accessToken(cli);
+      const environment = await childEnvironment(cli, options.env, command.getOptionValueSource('env') === 'cli');
       const [file, ...args] = commandLine as [string, ...string[]];
-      const ended = await run(file, args, { ...cli.env, [options.env]: token });
+      const ended = await run(file, args, { ...cli.env, ...environment });
       if ('notRunnable' in ended) {
         reportError(ended.notRunnable, cli.out, { oneLine: true, debug: cli.env.AUTHCTL_DEBUG === '1' });
         process.exit(ended.exitCode);
@@ -40,14 +43,23 @@ export function execCommand(program: Command, start: StartCli): void {
     });
 }
 
-async function accessToken(cli: Cli): Promise<string> {
+/** What the command gets: the access token in `variable`, or the variables of a username-and-password profile's provider. */
+async function childEnvironment(cli: Cli, variable: string, variableGiven: boolean): Promise<Record<string, string>> {
   const override = checkedEnvToken(cli.env);
   if (override !== undefined) {
     cli.out.info(ENV_TOKEN_NOTICE);
-    return override.access_token;
+    return { [variable]: override.access_token };
   }
   const session = await openSession(cli, { prompts: false });
-  return (await getToken(session)).access_token;
+  if (session.provider.basic === undefined) return { [variable]: (await getToken(session)).access_token };
+  const name = session.profile.name;
+  if (variableGiven) {
+    throw new AuthError('USAGE', `--env does not apply to profile ${name}: it holds a username and password, not an access token`, {
+      profile: name,
+      hint: `leave out --env: \`authctl exec --profile ${name}\` sets the variables provider ${session.provider.id} defines for its tools`,
+    });
+  }
+  return basicExecEnvironment(session);
 }
 
 /**

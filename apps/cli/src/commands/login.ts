@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { AuthError, login, type LoginFlowId } from '@auth/core';
-import { openSession, type StartCli } from '../context.js';
+import { AuthError, login, loginBasic, type LoginFlowId, type SessionContext } from '@auth/core';
+import { openSession, type Cli, type StartCli } from '../context.js';
 import { browserBlocker } from '../interaction/browser-environment.js';
 import { replacePolicy, reportIdentities } from '../login-identities.js';
 import { machineLogin, warnArgvSecret, type MachineFlags } from '../machine-login.js';
@@ -56,7 +56,7 @@ export function loginCommand(program: Command, start: StartCli): void {
     .option('--port <port>', 'fixed loopback port for the browser flow', parsePort)
     .option('--client-secret-stdin', 'read the client secret from stdin (else AUTHCTL_CLIENT_SECRET, else the store)')
     .option('--password-stdin', 'read the password from stdin (else AUTHCTL_PASSWORD, else a hidden prompt)')
-    .option('--username <name>', 'username for the password flow (else AUTHCTL_USERNAME, else the profile)')
+    .option('--username <name>', 'username for the password flow or a username-and-password profile (else AUTHCTL_USERNAME, else the profile, else asked)')
     .option('--replace', 'on a terminal, replace a stored login of the same identity without asking')
     .option('--method <method>', 'kms login method: user (default: a person, through the profile IdP), or a machine identity: universal-auth, kubernetes, azure, gcp-id-token, gcp-iam, aws-iam, oidc-auth, jwt-auth (kept in the profile, which is created when missing)')
     .option('--domain <url>', 'machine identity: the login API (/api is appended when missing)')
@@ -94,6 +94,10 @@ export function loginCommand(program: Command, start: StartCli): void {
           ...(flags.interactive ? { usernamePrompt: 'Email' } : {}),
         },
       });
+      if (session.provider.basic !== undefined) {
+        await basicLogin(cli, session, flags);
+        return;
+      }
       const { settings } = session.profile;
       // kms logs a person in directly when both variables are set; a machine profile has no person to log in.
       const direct = settings.method === undefined && cli.env.INFISICAL_EMAIL && cli.env.INFISICAL_PASSWORD;
@@ -114,6 +118,27 @@ export function loginCommand(program: Command, start: StartCli): void {
       // kms parity: `TOKEN=$(authctl login --plain --silent)`.
       if (cli.globals.plain && !cli.globals.json) cli.out.data(credential.tokens.access_token);
     });
+}
+
+/** Flags of an OAuth login, which a username-and-password profile has no use for. */
+const OAUTH_FLAGS = { flow: '--flow', forceCode: '--force-code', serviceaccount: '--serviceaccount', port: '--port', clientSecretStdin: '--client-secret-stdin' } as const;
+
+/**
+ * A profile whose provider takes a username and password as HTTP Basic
+ * credentials: they are checked against the server, then stored.
+ */
+async function basicLogin(cli: Cli, session: SessionContext, flags: LoginFlags): Promise<void> {
+  const name = session.profile.name;
+  const given = Object.entries(OAUTH_FLAGS).filter(([key]) => flags[key as keyof LoginFlags] !== undefined && flags[key as keyof LoginFlags] !== false);
+  if (given.length > 0) {
+    const names = given.map(([, flag]) => flag).join(', ');
+    throw new AuthError('USAGE', `${names} ${given.length === 1 ? 'does' : 'do'} not apply to profile ${name}: it logs in with a username and password`, {
+      profile: name,
+      hint: `run \`authctl login --profile ${name}\` with --username and --password-stdin (or AUTHCTL_PASSWORD), or answer the prompts`,
+    });
+  }
+  const credential = await loginBasic(session);
+  cli.out.info(`Logged in to profile "${name}" as ${credential.username}: the server accepted the username and password, stored as Basic credentials (they do not expire)`);
 }
 
 /**

@@ -2,6 +2,7 @@ import type * as oauth from 'oauth4webapi';
 import type { ZodType } from 'zod';
 import type { FlowId, TokenSet } from '../token-set.js';
 import type { AdminCapability } from './admin.js';
+import type { BasicCredentialCapability } from './basic-credential.js';
 import type { GatewayCapability } from './gateway.js';
 import type { ProofCapability, VerifyCapability } from './machine-identity.js';
 
@@ -66,6 +67,8 @@ export interface Provider<Settings = Record<string, unknown>> {
   /** The provider's own profile keys. Core validates the common keys. */
   readonly options: ZodType<Settings>;
   readonly oauth?: OAuthCapability<Settings>;
+  /** Username-and-password login kept as HTTP Basic credentials, for servers that take no token. */
+  readonly basic?: BasicCredentialCapability<Settings>;
   /** Admin commands the CLI mounts as `authctl <id> …`. */
   readonly admin?: AdminCapability<Settings>;
   /** Machine-identity proofs for `authctl login --method …` (client side). */

@@ -90,8 +90,17 @@ async function loginAgain(ctx: SessionContext, credential: OAuthCredential, caus
 
 async function readCredential(ctx: SessionContext, key: string): Promise<OAuthCredential> {
   const credential = await ctx.store.get(key);
+  if (credential?.kind === 'basic') throw basicNotToken(ctx.profile.name);
   if (credential?.kind !== 'oauth') throw await loginRequired(ctx);
   return credential;
+}
+
+/** Basic credentials are sent as they are on every request; there is no access token to hand out. */
+function basicNotToken(profile: string): AuthError {
+  return new AuthError('USAGE', `profile ${profile} holds a username and password (HTTP Basic), not an access token`, {
+    profile,
+    hint: `run \`authctl print-token --header --profile ${profile}\` for the Authorization line, or \`authctl exec --profile ${profile} -- CMD\``,
+  });
 }
 
 async function loginRequired(ctx: SessionContext, credential?: OAuthCredential, cause?: AuthError): Promise<AuthError> {

@@ -1,4 +1,4 @@
-import { AuthError, type GatewayCapability, type GatewayContext } from '@auth/core';
+import { type GatewayCapability, type GatewayContext } from '@auth/core';
 import type { UserDirectory } from '@auth/provider-influx-meta';
 import { createKapacitorAuthenticator } from './authenticator.js';
 import { kapacitorGatewayConfig, resolveSettings, type DirectorySettings, type KapacitorGatewayConfig } from './config.js';
@@ -28,11 +28,3 @@ export function createKapacitorGateway(options: KapacitorGatewayOptions): Gatewa
     },
   };
 }
-
-/** Until a directory implementation is given to `createKapacitor`, a route cannot start: said at startup, naming the route. */
-export const noDirectory: OpenDirectory = (settings) => {
-  throw new AuthError('CONFIG_INVALID', `${settings.where}: no user directory implementation for directory = "${settings.kind}"`, {
-    key: `${settings.where}.directory`,
-    hint: 'create the provider with createKapacitor({ openDirectory }) and a UserDirectory from @auth/provider-influx-meta',
-  });
-};
