@@ -1,4 +1,5 @@
 import { AuthError } from '@auth/core';
+import { startInfluxMetaDouble } from '@auth/testkit';
 import { describe, expect, it } from 'vitest';
 import { createKapacitor } from '../src/index.js';
 import { resolveSettings, type DirectorySettings, type KapacitorGatewayConfig } from '../src/server/config.js';
@@ -190,9 +191,35 @@ describe('the gateway capability', () => {
     expect(opened).toEqual([expect.objectContaining({ kind: 'meta', url: 'https://172.17.0.2:8091', where: `${WHERE}.auth` })]);
   });
 
-  it('without a directory implementation the route fails at startup, naming it', async () => {
+  it('by default a route reads its users from the meta node its meta-addr names', async () => {
+    const meta = await startInfluxMetaDouble({ internalSharedSecret: 'internal-secret' });
+    try {
+      meta.addUser('alice', 'alice-pw', { '': ['KapacitorAPI'] });
+      const provider = createKapacitor();
+      const config = provider.gateway!.configSchema.parse({
+        auth: { 'meta-addr': new URL(meta.url).host, 'meta-internal-shared-secret': 'internal-secret', 'bcrypt-cost': 4 },
+      });
+      const authenticator = await provider.gateway!.createAuthenticator(config, { where: WHERE, io: { fetch, timeoutMs: 5000 }, now: Date.now, env: {}, log: () => {} });
+      const request = (password: string) => ({
+        method: 'GET',
+        path: '/kapacitor/v1/tasks',
+        query: new URLSearchParams(),
+        headers: { authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}` },
+        signal: new AbortController().signal,
+      });
+      expect(await authenticator.authenticate(request('alice-pw'))).toMatchObject({ allow: true, principal: { subject: 'alice' } });
+      expect(await authenticator.authenticate(request('wrong'))).toMatchObject({ allow: false, status: 401 });
+      // Kapacitor's meta client: GET /user?name= signed with the internal shared secret and an empty username.
+      expect(meta.requests).toContainEqual(expect.objectContaining({ method: 'GET', target: '/user?name=alice', auth: 'bearer:' }));
+    } finally {
+      await meta.close();
+    }
+  });
+
+  it('an OSS directory without admin credentials is refused at startup, naming the key', async () => {
     const provider = createKapacitor();
-    const start = provider.gateway!.createAuthenticator(MINIMAL, { where: WHERE, io: { fetch, timeoutMs: 1000 }, now: Date.now, env: {}, log: () => {} });
-    await expect(start).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: `${WHERE}.auth: no user directory implementation for directory = "meta"` });
+    const config = provider.gateway!.configSchema.parse({ auth: { 'meta-addr': '127.0.0.1:8086', directory: 'oss' } });
+    const start = provider.gateway!.createAuthenticator(config, { where: WHERE, io: { fetch, timeoutMs: 1000 }, now: Date.now, env: {}, log: () => {} });
+    await expect(start).rejects.toMatchObject({ code: 'CONFIG_INVALID', details: { key: `${WHERE}.auth.meta-username` } });
   });
 });

@@ -34,7 +34,7 @@ function credentialsOf(settings: DirectorySettings): InfluxCredentials {
       // A meta node without auth-enabled ignores credentials; an OSS server needs an admin to list users and grants.
       if (settings.kind === 'meta') return { username: '', password: '' };
       throw new AuthError('CONFIG_INVALID', `${settings.where}: an InfluxDB OSS directory needs admin credentials (meta-username and meta-password)`, {
-        key: `${settings.where}.auth.meta-username`,
+        key: `${settings.where}.meta-username`,
         hint: 'set meta-username, and meta-password through KAPACITOR_AUTH_META_PASSWORD',
       });
   }
