@@ -94,7 +94,7 @@ export class JwtVerifier {
     } catch (error) {
       if (error instanceof JwsRefused) {
         this.stats.refusals += 1;
-        throw new AuthError('ACCESS_DENIED', `token refused: ${error.reason}`);
+        throw new AuthError('ACCESS_DENIED', `The token does not verify: ${error.reason}`);
       }
       throw error;
     }
