@@ -1,8 +1,8 @@
 import { createHmac, createPublicKey } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { boundedFetch, type GatewayAllow, type GatewayDeny, type GatewayRequest } from '@auth/core';
+import { boundedFetch, parseToml, type GatewayAllow, type GatewayDeny, type GatewayRequest } from '@auth/core';
 import {
   createTestCertificate,
   startAuth0Double,
@@ -304,5 +304,15 @@ describe('gateway capability: the testkit IdP (oidc-provider) and its outages', 
     ];
     for (const config of failures) expect(bearerGatewayConfig.safeParse(config).success, JSON.stringify(config)).toBe(false);
     expect(bearerGatewayConfig.parse({ ...base, jwksEndpoint: ' https://kc.example.com/certs\n' }).jwksEndpoint).toBe('https://kc.example.com/certs');
+  });
+});
+
+describe('gateway capability: the README', () => {
+  it('the README\'s route table is a valid configuration', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const block = /```toml\n(\[\[gateway\.routes\]\][\s\S]*?)```/.exec(readme)![1]!;
+    const routes = (parseToml(block, 'README.md') as { gateway: { routes: Array<{ provider: string; auth: unknown }> } }).gateway.routes;
+    expect(routes[0]!.provider).toBe('oidc');
+    expect(bearerGatewayConfig.parse(routes[0]!.auth)).toMatchObject({ identityProvider: 'keycloak', audience: ['influxdb'], forwardAuthorization: false });
   });
 });
