@@ -84,12 +84,12 @@ for (const { alg, kid, privateKey, publicKey } of keys) {
   const token = await new jose.SignJWT(claims).setProtectedHeader({ alg, kid }).sign(privateKey);
   const josePerSecond = await rate(() => jose.jwtVerify(token, publicKey, { ...options, algorithms: [alg] }));
   const verifier = new JwtVerifier({ keys: new JwksCache({ url }), algorithms: [alg], ...options });
-  const nodePerSecond = await rate(() => verifier.verify(token, io, now));
+  const nodePerSecond = await rate(() => verifier.verify(token, now, io));
   rows.push({ alg, josePerSecond, nodePerSecond });
 }
 const rs256 = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: keys[0].kid }).sign(keys[0].privateKey);
 const cached = new JwtVerifier({ keys: new JwksCache({ url }), ...options, cacheSize: 1000 });
-const cacheHitsPerSecond = await rate(() => cached.verify(rs256, io, now));
+const cacheHitsPerSecond = await rate(() => cached.verify(rs256, now, io));
 server.close();
 
 const ref = reference.verifyPerSecond;

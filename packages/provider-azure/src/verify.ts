@@ -25,7 +25,7 @@ export function createAzureVerify(): VerifyCapability<AzureBinding> {
       const verifier = new JwtVerifier({ keys, algorithms: ['RS256'], issuer: issuers, clockToleranceSeconds: 0, requiredClaims: ['exp', 'aud', 'tid', 'oid'] });
       let claims: JWTPayload;
       try {
-        ({ claims } = await verifier.verify(jwt, io, now() * 1000));
+        ({ claims } = await verifier.verify(jwt, now() * 1000, io));
       } catch (error) {
         // A refusal is the caller's; NETWORK/TIMEOUT/PROTOCOL for the keys are the platform's (503).
         if (AuthError.is(error) && error.code === 'ACCESS_DENIED') denied(error.message, error);

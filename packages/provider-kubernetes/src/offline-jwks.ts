@@ -28,7 +28,7 @@ export async function offlineJwks(jwt: string, binding: KubernetesBinding, io: V
   const verifier = new JwtVerifier({ keys, algorithms: ALGORITHMS, issuer, audience: binding.allowed_audience!, clockToleranceSeconds: 0, requiredClaims: ['exp', 'sub'] });
   let claims: JWTPayload;
   try {
-    ({ claims } = await verifier.verify(jwt, io, now * 1000));
+    ({ claims } = await verifier.verify(jwt, now * 1000, io));
   } catch (error) {
     // A refusal is the caller's; NETWORK/TIMEOUT/PROTOCOL for the keys are the platform's (503).
     if (AuthError.is(error) && error.code === 'ACCESS_DENIED') denied(error.message, error);

@@ -25,6 +25,10 @@ export interface JwksCacheOptions {
   followDiscovery?: boolean;
   /** The keys of an answer that is not a JWKS (Google's map of key id to X.509 certificate); default: RFC 7517 `keys`. */
   parse?: (body: unknown) => Map<string, KeyObject>;
+  /** Take a set's lifetime from its answer's `Cache-Control: max-age`, up to this long (Google's key endpoints send one); `maxAgeMs` applies to an answer without it. */
+  maxAgeFromCacheControlUpToMs?: number;
+  /** A 404 says the set does not exist (Google's certificates of a deleted service account): no keys, for `cooldownMs`, instead of an outage. */
+  notFoundIsEmpty?: boolean;
   /** The next step, in the errors of a set that cannot be fetched. */
   hint?: string;
 }
@@ -40,8 +44,10 @@ interface KeySet {
   /** Keys published without a `kid`, used only by a token that names none. */
   anonymous: KeyObject[];
   fetchedAt: number;
+  maxAgeMs: number;
 }
 
+const NOT_FOUND = Symbol('not found');
 const DEFAULTS = { maxAgeMs: 10 * 60_000, cooldownMs: 30_000, maxStaleMs: 60 * 60_000, maxBytes: 256 * 1024 };
 /** Remembered unknown key ids: an attacker choosing key ids must not grow the memo without bound. */
 const MAX_UNKNOWN_KIDS = 1024;
@@ -66,7 +72,7 @@ const MAX_UNKNOWN_KIDS = 1024;
 export class JwksCache {
   readonly url: string;
   readonly stats: JwksCacheStats = { fetches: 0, fetchFailures: 0 };
-  readonly #options: Required<Omit<JwksCacheOptions, 'parse' | 'hint' | 'url'>> & Pick<JwksCacheOptions, 'parse'>;
+  readonly #options: Required<Omit<JwksCacheOptions, 'parse' | 'hint' | 'url' | 'maxAgeFromCacheControlUpToMs'>> & Pick<JwksCacheOptions, 'parse' | 'maxAgeFromCacheControlUpToMs'>;
   readonly #hint: string;
   #set: KeySet | undefined;
   #pending: Promise<KeySet> | undefined;
@@ -81,7 +87,9 @@ export class JwksCache {
       maxStaleMs: options.maxStaleMs ?? DEFAULTS.maxStaleMs,
       maxBytes: options.maxBytes ?? DEFAULTS.maxBytes,
       followDiscovery: options.followDiscovery ?? false,
+      notFoundIsEmpty: options.notFoundIsEmpty ?? false,
       parse: options.parse,
+      maxAgeFromCacheControlUpToMs: options.maxAgeFromCacheControlUpToMs,
     };
     this.#hint = options.hint ?? `check the JWKS URL ${options.url} and the network path to it`;
   }
@@ -116,8 +124,8 @@ export class JwksCache {
 
   async #current(io: JwksIO, now: number): Promise<KeySet> {
     const set = this.#set;
-    if (set !== undefined && now - set.fetchedAt < this.#options.maxAgeMs) return set;
-    const usable = set !== undefined && now - set.fetchedAt < this.#options.maxAgeMs + this.#options.maxStaleMs;
+    if (set !== undefined && now - set.fetchedAt < set.maxAgeMs) return set;
+    const usable = set !== undefined && now - set.fetchedAt < set.maxAgeMs + this.#options.maxStaleMs;
     if (this.#coolingDown(now)) {
       if (usable) return set;
       throw this.#failure!.error;
@@ -162,28 +170,38 @@ export class JwksCache {
   async #fetch(io: JwksIO, now: number): Promise<KeySet> {
     // Shared by every waiting verification, so bounded by its own deadline rather than the first caller's signal.
     const shared = { ...io, fetch: boundedFetch(io.fetch, { timeoutMs: io.timeoutMs, maxBytes: this.#options.maxBytes }), signal: AbortSignal.timeout(io.timeoutMs) };
-    let body = await this.#getJson(shared, this.url);
-    if (this.#options.followDiscovery && isObject(body) && !('keys' in body) && typeof body.jwks_uri === 'string') {
-      body = await this.#getJson(shared, discoveredJwksUri(this.url, body.jwks_uri, this.#hint));
+    let answer = await this.#getJson(shared, this.url);
+    if (answer === NOT_FOUND) return { keys: new Map(), anonymous: [], fetchedAt: now, maxAgeMs: this.#options.cooldownMs };
+    if (this.#options.followDiscovery && isObject(answer.body) && !('keys' in answer.body) && typeof answer.body.jwks_uri === 'string') {
+      const discovered = await this.#getJson(shared, discoveredJwksUri(this.url, answer.body.jwks_uri, this.#hint));
+      if (discovered === NOT_FOUND) throw new AuthError('NETWORK', `The jwks_uri named by ${this.url} answered HTTP 404`, { url: this.url, status: 404, hint: this.#hint });
+      answer = discovered;
     }
-    const keys = this.#options.parse !== undefined ? { keys: this.#options.parse(body), anonymous: [] } : jwksKeys(body);
+    const keys = this.#options.parse !== undefined ? { keys: this.#options.parse(answer.body), anonymous: [] } : jwksKeys(answer.body);
     if (keys.keys.size === 0 && keys.anonymous.length === 0) {
       throw new AuthError('PROTOCOL', `${this.url} answered without any usable signing key`, { url: this.url, hint: this.#hint });
     }
-    return { ...keys, fetchedAt: now };
+    return { ...keys, fetchedAt: now, maxAgeMs: this.#maxAge(answer.cacheControl) };
   }
 
-  async #getJson(io: JwksIO, url: string): Promise<unknown> {
+  #maxAge(cacheControl: string | null): number {
+    const cap = this.#options.maxAgeFromCacheControlUpToMs;
+    const match = cap === undefined ? null : /(?:^|,)\s*max-age=(\d+)/i.exec(cacheControl ?? '');
+    return match === null ? this.#options.maxAgeMs : Math.min(Number(match[1]) * 1000, cap!);
+  }
+
+  async #getJson(io: JwksIO, url: string): Promise<{ body: unknown; cacheControl: string | null } | typeof NOT_FOUND> {
     const response = await platformFetch(io, url, { headers: { accept: 'application/json' }, redirect: 'error' }, 'the signing keys', this.#hint);
     const text = await response.text();
     if (text.length > this.#options.maxBytes) {
       throw new AuthError('PROTOCOL', `${url} answered more than ${this.#options.maxBytes} bytes; that is not a key set`, { url, hint: this.#hint });
     }
+    if (response.status === 404 && this.#options.notFoundIsEmpty) return NOT_FOUND;
     if (response.status !== 200) {
       throw new AuthError('NETWORK', `${url} answered HTTP ${response.status} instead of the signing keys`, { url, status: response.status, hint: this.#hint });
     }
     try {
-      return JSON.parse(text) as unknown;
+      return { body: JSON.parse(text) as unknown, cacheControl: response.headers.get('cache-control') };
     } catch (cause) {
       throw new AuthError('PROTOCOL', `${url} did not answer JSON`, { url, hint: this.#hint, cause });
     }

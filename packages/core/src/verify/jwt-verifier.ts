@@ -75,11 +75,11 @@ export class JwtVerifier {
     this.#cacheTtlMs = options.cacheTtlMs ?? 10 * 60_000;
   }
 
-  /** `now` is epoch milliseconds. */
-  async verify(token: string, io: JwksIO, now: number): Promise<VerifiedJwt> {
+  /** `now` is epoch milliseconds; `io` fetches the key set (not needed with fixed keys). */
+  async verify(token: string, now: number, io?: JwksIO): Promise<VerifiedJwt> {
     this.stats.verifications += 1;
     try {
-      if (this.#cacheSize === 0) return await this.#verify(token, io, now);
+      if (this.#cacheSize === 0) return await this.#verify(token, now, io);
       const digest = createHash('sha256').update(token).digest('base64url');
       const hit = this.#cache.get(digest);
       if (hit !== undefined && now < hit.until) {
@@ -88,7 +88,7 @@ export class JwtVerifier {
         return { header: hit.header, claims: hit.claims, cached: true };
       }
       if (hit !== undefined) this.#cache.delete(digest);
-      const verified = await this.#verify(token, io, now);
+      const verified = await this.#verify(token, now, io);
       this.#remember(digest, verified, now);
       return verified;
     } catch (error) {
@@ -100,9 +100,9 @@ export class JwtVerifier {
     }
   }
 
-  async #verify(token: string, io: JwksIO, now: number): Promise<VerifiedJwt> {
+  async #verify(token: string, now: number, io: JwksIO | undefined): Promise<VerifiedJwt> {
     const jws = decodeJws(token, this.#algorithms);
-    const candidates = await this.#candidates(jws.header, io, now);
+    const candidates = await this.#candidates(jws.header, now, io);
     if (!candidates.some((key) => keyFits(jws.header.alg, key))) {
       throw new JwsRefused(`the key${jws.header.kid === undefined ? '' : ` "${jws.header.kid}"`} is not a key for ${jws.header.alg}`);
     }
@@ -111,8 +111,9 @@ export class JwtVerifier {
     return { header: jws.header, claims: jws.payload, cached: false };
   }
 
-  async #candidates(header: JwsHeader, io: JwksIO, now: number): Promise<readonly KeyObject[]> {
+  async #candidates(header: JwsHeader, now: number, io: JwksIO | undefined): Promise<readonly KeyObject[]> {
     if (!(this.#keys instanceof JwksCache)) return this.#keys;
+    if (io === undefined) throw new AuthError('INTERNAL', `JwtVerifier.verify needs an io to fetch ${this.#keys.url}`);
     const found = await this.#keys.key(header.kid, io, now);
     if (found === undefined) {
       throw new JwsRefused(header.kid === undefined ? `the token names no "kid" and ${this.#keys.url} has no key without one` : `no key "${header.kid}" in ${this.#keys.url}`);
@@ -132,13 +133,13 @@ export class JwtVerifier {
     if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) throw new JwsRefused('"iat" is not a number');
     if (typeof iat === 'number' && iat > seconds + this.#tolerance) throw new JwsRefused('the token was issued in the future ("iat")');
     if (this.#issuers !== undefined && !(typeof claims.iss === 'string' && this.#issuers.includes(claims.iss))) {
-      throw new JwsRefused(`iss ${JSON.stringify(claims.iss)} is not ${this.#issuers.map((issuer) => JSON.stringify(issuer)).join(' or ')}`);
+      throw new JwsRefused(`the "iss" claim ${JSON.stringify(claims.iss)} is not ${this.#issuers.map((issuer) => JSON.stringify(issuer)).join(' or ')}`);
     }
     if (this.#audiences !== undefined) {
       const aud = claims.aud;
       const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
       if (!audiences.some((value) => typeof value === 'string' && this.#audiences!.includes(value))) {
-        throw new JwsRefused(`aud ${JSON.stringify(aud)} names none of ${this.#audiences.map((audience) => JSON.stringify(audience)).join(', ')}`);
+        throw new JwsRefused(`the "aud" claim ${JSON.stringify(aud)} names none of ${this.#audiences.map((audience) => JSON.stringify(audience)).join(', ')}`);
       }
     }
   }

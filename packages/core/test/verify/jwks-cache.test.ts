@@ -78,7 +78,7 @@ describe('JwksCache: when the set is fetched', () => {
     const forger = signingKey('RS256', key.kid);
     const forged = await forger.sign({ sub: 'mallory', exp: t / 1000 + 600 });
     for (const at of [t, t + MINUTE, t + 2 * MINUTE]) {
-      const error = await failure(verifier.verify(forged, io(), at));
+      const error = await failure(verifier.verify(forged, at, io()));
       expect(error.code).toBe('ACCESS_DENIED');
       expect(error.message).toContain('signature');
     }
@@ -90,6 +90,31 @@ describe('JwksCache: when the set is fetched', () => {
     expect(await cache.key(key.kid, io(), t)).toBeDefined();
     const plain = new JwksCache({ url: endpoint.discoveryUrl });
     expect((await failure(plain.key(key.kid, io(), t))).code).toBe('PROTOCOL');
+  });
+});
+
+describe('JwksCache: options for key endpoints that are not plain JWKS URLs', () => {
+  it('maxAgeFromCacheControlUpToMs: a set lives its answer\'s max-age, capped; maxAgeMs without one', async () => {
+    endpoint.cacheControl = 'public, max-age=21600, must-revalidate';
+    const cache = new JwksCache({ url: endpoint.url, maxAgeMs: 5 * MINUTE, maxAgeFromCacheControlUpToMs: 60 * MINUTE });
+    await cache.key(key.kid, io(), t);
+    await cache.key(key.kid, io(), t + 60 * MINUTE - 1);
+    expect(endpoint.fetches).toBe(1);
+    endpoint.cacheControl = undefined;
+    await cache.key(key.kid, io(), t + 60 * MINUTE);
+    await cache.key(key.kid, io(), t + 65 * MINUTE - 1);
+    expect(endpoint.fetches).toBe(2);
+    await cache.key(key.kid, io(), t + 65 * MINUTE);
+    expect(endpoint.fetches).toBe(3);
+  });
+
+  it('notFoundIsEmpty: a 404 is a set without keys (kept for the cooldown), not an outage', async () => {
+    endpoint.answer = '404';
+    const cache = new JwksCache({ url: endpoint.url, notFoundIsEmpty: true });
+    expect(await cache.key(key.kid, io(), t)).toBeUndefined();
+    expect(await cache.key(key.kid, io(), t + 29_000)).toBeUndefined();
+    expect(endpoint.fetches).toBe(1);
+    expect((await failure(new JwksCache({ url: endpoint.url }).key(key.kid, io(), t))).code).toBe('NETWORK');
   });
 });
 

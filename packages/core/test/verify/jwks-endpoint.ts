@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 
-export type Answer = 'keys' | '503' | 'refuse-connection' | 'empty-set' | 'garbage' | 'huge' | 'hang';
+export type Answer = 'keys' | '404' | '503' | 'refuse-connection' | 'empty-set' | 'garbage' | 'huge' | 'hang';
 
 export interface SigningKey {
   kid: string;
@@ -36,6 +36,8 @@ export interface JwksEndpoint {
   discoveryUrl: string;
   fetches: number;
   answer: Answer;
+  /** Sent with the keys, when set. */
+  cacheControl: string | undefined;
   publish(...keys: SigningKey[]): void;
   close(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function startJwksEndpoint(...keys: SigningKey[]): Promise<JwksEndp
     discoveryUrl: '',
     fetches: 0,
     answer: 'keys',
+    cacheControl: undefined,
     publish: (...next) => {
       published = next;
     },
@@ -67,8 +70,12 @@ export async function startJwksEndpoint(...keys: SigningKey[]): Promise<JwksEndp
     endpoint.fetches += 1;
     switch (endpoint.answer) {
       case 'keys':
-        response.writeHead(200, { 'content-type': 'application/json' });
+        response.writeHead(200, { 'content-type': 'application/json', ...(endpoint.cacheControl === undefined ? {} : { 'cache-control': endpoint.cacheControl }) });
         response.end(JSON.stringify({ keys: published.map((key) => ({ ...key.publicKey.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })) }));
+        return;
+      case '404':
+        response.writeHead(404, { 'content-type': 'application/json' });
+        response.end('{"error":{"code":404,"message":"Not found"}}');
         return;
       case '503':
         response.writeHead(503, { 'content-type': 'text/plain' });

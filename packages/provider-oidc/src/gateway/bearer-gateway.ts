@@ -80,7 +80,7 @@ function bearerAuthenticator(providerId: string, config: BearerGatewayConfig, co
       if (token === undefined || token.length > MAX_TOKEN_LENGTH) return invalidToken('the Authorization header is not "Bearer <b64token>" (RFC 6750 §2.1), or the token is too long');
       let claims: Record<string, unknown>;
       try {
-        ({ claims } = await verifier.verify(token, { fetch: context.io.fetch, timeoutMs: context.io.timeoutMs, signal: request.signal }, context.now()));
+        ({ claims } = await verifier.verify(token, context.now(), { fetch: context.io.fetch, timeoutMs: context.io.timeoutMs, signal: request.signal }));
       } catch (error) {
         if (AuthError.is(error) && error.code === 'ACCESS_DENIED') return invalidToken(error.message);
         const message = AuthError.is(error) ? error.message : String(error);

@@ -55,7 +55,7 @@ export function createFederatedJwtVerifier(providerId: string): VerifyCapability
       });
       let payload: JWTPayload;
       try {
-        payload = (await verifier.verify(jwt.trim(), request.io, now)).claims;
+        payload = (await verifier.verify(jwt.trim(), now, request.io)).claims;
       } catch (error) {
         // A refusal is the caller's; NETWORK/TIMEOUT/PROTOCOL for the issuer's keys are the platform's (503).
         if (AuthError.is(error) && error.code === 'ACCESS_DENIED') throw new AuthError('ACCESS_DENIED', `token refused: ${error.message}`, { cause: error });
