@@ -115,6 +115,12 @@ export class JwksCache {
     return undefined;
   }
 
+  /** The key `kid` names when the set is fresh and has it, without waiting: the verifier's fast path. */
+  cached(kid: string, now: number): KeyObject | undefined {
+    const set = this.#set;
+    return set !== undefined && now - set.fetchedAt < set.maxAgeMs ? set.keys.get(kid) : undefined;
+  }
+
   /** Drops a remembered key set (for a verifier reconfigured at run time). */
   clear(): void {
     this.#set = undefined;

@@ -102,14 +102,32 @@ export function decodeJws(token: string, algorithms: readonly JwsAlgorithm[]): D
   };
 }
 
-/** Whether `key` can verify `alg` at all (type, curve, size): a mismatch is a refusal, not a failed signature. */
+interface KeyShape {
+  type: string | undefined;
+  curve: string | undefined;
+  bits: number;
+}
+
+/** `asymmetricKeyDetails` builds a new object on every read: read once per key. */
+const shapes = new WeakMap<KeyObject, KeyShape>();
+
+function shapeOf(key: KeyObject): KeyShape {
+  let shape = shapes.get(key);
+  if (shape === undefined) {
+    const details = key.asymmetricKeyDetails;
+    shape = { type: key.type === 'public' ? key.asymmetricKeyType : undefined, curve: details?.namedCurve, bits: details?.modulusLength ?? 0 };
+    shapes.set(key, shape);
+  }
+  return shape;
+}
+
+/** Whether `key` can verify `alg` at all (a public key of its type, curve, size): a mismatch is a refusal, not a failed signature. */
 export function keyFits(alg: JwsAlgorithm, key: KeyObject): boolean {
   const spec = SPECS[alg];
-  if (key.type !== 'public' || key.asymmetricKeyType !== spec.keyType) return false;
-  const details = key.asymmetricKeyDetails;
-  if (spec.curve !== undefined) return details?.namedCurve === spec.curve;
-  if (spec.keyType === 'rsa') return (details?.modulusLength ?? 0) >= MIN_RSA_BITS;
-  return true;
+  const shape = shapeOf(key);
+  if (shape.type !== spec.keyType) return false;
+  if (spec.curve !== undefined) return shape.curve === spec.curve;
+  return spec.keyType !== 'rsa' || shape.bits >= MIN_RSA_BITS;
 }
 
 /** RFC 7515 §5.2 step 8: the signature over `header.payload` with `key`. */

@@ -1,7 +1,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { AuthError } from '../errors.js';
 import { JwksCache, type JwksIO } from './jwks-cache.js';
-import { decodeJws, JWS_ALGORITHMS, JwsRefused, keyFits, verifySignature, type JwsAlgorithm, type JwsHeader } from './jws.js';
+import { decodeJws, JWS_ALGORITHMS, JwsRefused, keyFits, verifySignature, type DecodedJws, type JwsAlgorithm, type JwsHeader } from './jws.js';
 
 export interface JwtVerifierOptions {
   /** A remote key set, or fixed public keys (any one that verifies is enough). */
@@ -100,9 +100,16 @@ export class JwtVerifier {
     }
   }
 
-  async #verify(token: string, now: number, io: JwksIO | undefined): Promise<VerifiedJwt> {
+  /** Synchronous when the key is at hand, so the common case costs no extra turn of the event loop. */
+  #verify(token: string, now: number, io: JwksIO | undefined): VerifiedJwt | Promise<VerifiedJwt> {
     const jws = decodeJws(token, this.#algorithms);
-    const candidates = await this.#candidates(jws.header, now, io);
+    const kid = jws.header.kid;
+    const cached = this.#keys instanceof JwksCache && kid !== undefined ? this.#keys.cached(kid, now) : undefined;
+    if (cached !== undefined) return this.#check(jws, [cached], now);
+    return this.#candidates(jws.header, now, io).then((candidates) => this.#check(jws, candidates, now));
+  }
+
+  #check(jws: DecodedJws, candidates: readonly KeyObject[], now: number): VerifiedJwt {
     if (!candidates.some((key) => keyFits(jws.header.alg, key))) {
       throw new JwsRefused(`the key${jws.header.kid === undefined ? '' : ` "${jws.header.kid}"`} is not a key for ${jws.header.alg}`);
     }
