@@ -121,13 +121,6 @@ export class JwksCache {
     return set !== undefined && now - set.fetchedAt < set.maxAgeMs ? set.keys.get(kid) : undefined;
   }
 
-  /** Drops a remembered key set (for a verifier reconfigured at run time). */
-  clear(): void {
-    this.#set = undefined;
-    this.#failure = undefined;
-    this.#unknown.clear();
-  }
-
   async #current(io: JwksIO, now: number): Promise<KeySet> {
     const set = this.#set;
     if (set !== undefined && now - set.fetchedAt < set.maxAgeMs) return set;
