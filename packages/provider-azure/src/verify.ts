@@ -1,6 +1,6 @@
 import { AuthError, type VerifyCapability } from '@auth/core';
-import { jwksFailure, loginJwt, remoteJwks } from '@auth/core/verify';
-import { jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
+import { JwksCache, JwtVerifier, loginJwt } from '@auth/core/verify';
+import type { JWTPayload } from 'jose';
 import { azureBinding, type AzureBinding } from './binding.js';
 
 /**
@@ -10,7 +10,7 @@ import { azureBinding, type AzureBinding } from './binding.js';
  * the signed `xms_mirid` / `xms_az_rid` claims only, never from request fields.
  */
 export function createAzureVerify(): VerifyCapability<AzureBinding> {
-  const keySets = new Map<string, JWKSCacheInput>();
+  const keySets = new Map<string, JwksCache>();
   return {
     specificationVersion: 'v1',
     loginMethods: ['azure-auth'],
@@ -20,18 +20,16 @@ export function createAzureVerify(): VerifyCapability<AzureBinding> {
       const tenant = binding.tenant_id.toLowerCase();
       const jwksUrl = binding.jwks_url ?? `https://login.microsoftonline.com/${tenant}/discovery/keys`;
       const issuers = binding.issuer !== undefined ? [binding.issuer] : [`https://sts.windows.net/${tenant}/`, `https://login.microsoftonline.com/${tenant}/v2.0`];
+      let keys = keySets.get(jwksUrl);
+      if (keys === undefined) keySets.set(jwksUrl, (keys = new JwksCache({ url: jwksUrl, hint: 'check the jwks_url of the identity, or the network path to it' })));
+      const verifier = new JwtVerifier({ keys, algorithms: ['RS256'], issuer: issuers, clockToleranceSeconds: 0, requiredClaims: ['exp', 'aud', 'tid', 'oid'] });
       let claims: JWTPayload;
       try {
-        ({ payload: claims } = await jwtVerify(jwt, remoteJwks(jwksUrl, io, keySets), {
-          algorithms: ['RS256'],
-          issuer: issuers,
-          currentDate: new Date(now() * 1000),
-          requiredClaims: ['exp', 'aud', 'tid', 'oid'],
-        }));
+        ({ claims } = await verifier.verify(jwt, now() * 1000, io));
       } catch (error) {
-        const failure = jwksFailure(error, jwksUrl);
-        if (failure !== undefined) throw failure;
-        denied(`the token does not verify: ${(error as Error).message}`, error);
+        // A refusal is the caller's; NETWORK/TIMEOUT/PROTOCOL for the keys are the platform's (503).
+        if (AuthError.is(error) && error.code === 'ACCESS_DENIED') denied(error.message, error);
+        throw error;
       }
       if (!audienceMatches(claims.aud, binding.resource)) denied(`aud ${JSON.stringify(claims.aud)} is not the bound resource ${binding.resource}`);
       const { tid, oid } = claims as { tid: unknown; oid: unknown };

@@ -1,6 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import { AuthError } from '@auth/core';
-import { errors, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import type { LoginJwt } from '@auth/core/verify';
+import { JwtVerifier, type LoginJwt } from '@auth/core/verify';
+import type { JWTPayload } from 'jose';
 
 /** Clock skew tolerated between the login API and Google. */
 export const CLOCK_SKEW = 60;
@@ -16,23 +17,36 @@ export function signingKeyId(token: LoginJwt): string {
   return token.header.kid;
 }
 
-/** Signature, `exp`, `nbf` and the options' claims, at the request's clock; every failure is a denial naming why. */
-export async function verifiedClaims(token: LoginJwt, key: CryptoKey, now: number, options: JWTVerifyOptions): Promise<JWTPayload> {
+export interface ClaimChecks {
+  /** Any of these `iss` values. */
+  issuer?: string[];
+  /** The exact `sub`. */
+  subject?: string;
+  /** `iat` required, and at most this many seconds ago. */
+  maxTokenAge?: number;
+}
+
+/** Signature (RS256), `exp`, `nbf`, `iat` and `checks`, at the request's clock; every failure is a denial naming why. */
+export async function verifiedClaims(token: LoginJwt, key: KeyObject, now: number, checks: ClaimChecks): Promise<JWTPayload> {
+  const verifier = new JwtVerifier({
+    keys: [key],
+    algorithms: ['RS256'],
+    ...(checks.issuer === undefined ? {} : { issuer: checks.issuer }),
+    clockToleranceSeconds: CLOCK_SKEW,
+    requiredClaims: checks.maxTokenAge === undefined ? ['exp'] : ['exp', 'iat'],
+  });
+  let claims: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token.jwt, key, {
-      ...options,
-      algorithms: ['RS256'],
-      currentDate: new Date(now * 1000),
-      clockTolerance: CLOCK_SKEW,
-      requiredClaims: ['exp', ...(options.requiredClaims ?? [])],
-    });
-    return payload;
+    ({ claims } = await verifier.verify(token.jwt, now * 1000));
   } catch (error) {
-    if (error instanceof errors.JWSSignatureVerificationFailed) throw denied(`the signature does not verify with key ${token.header.kid}`, error);
-    if (error instanceof errors.JWTExpired) throw denied(`the JWT has expired (${error.claim} check failed)`, error);
-    if (error instanceof errors.JWTClaimValidationFailed) throw denied(`claim "${error.claim}" is not acceptable: ${error.message}`, error);
-    throw denied('the JWT does not verify', error);
+    if (AuthError.is(error) && error.code === 'ACCESS_DENIED') throw denied(`${error.message} (key ${token.header.kid})`, error);
+    throw error;
   }
+  if (checks.subject !== undefined && claims.sub !== checks.subject) throw denied(`claim "sub" ${JSON.stringify(claims.sub ?? null)} is not ${checks.subject}`);
+  if (checks.maxTokenAge !== undefined && now - (claims.iat as number) > checks.maxTokenAge + CLOCK_SKEW) {
+    throw denied(`claim "iat": the JWT was issued more than ${checks.maxTokenAge} s ago`);
+  }
+  return claims;
 }
 
 /**

@@ -1,17 +1,17 @@
 import { AuthError, platformFetch, type Principal, type VerifyRequest } from '@auth/core';
-import { jwtVerify, type JWKSCacheInput, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { KubernetesBinding } from './binding.js';
 import { denied } from './denied.js';
-import { jwksFailure, remoteJwks } from '@auth/core/verify';
+import { JwksCache, JwtVerifier, type JwsAlgorithm } from '@auth/core/verify';
 import { parseServiceAccount, refusal, usernameOf } from './service-account.js';
 
 const DISCOVERY = z.object({ issuer: z.string().min(1), jwks_uri: z.url() });
 /** The algorithms the API server signs service-account tokens with (RSA or ECDSA keys). */
-const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
+const ALGORITHMS: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
 
 export interface OfflineCaches {
-  keySets: Map<string, JWKSCacheInput>;
+  keySets: Map<string, JwksCache>;
   discovery: Map<string, { issuer: string; jwksUrl: string; until: number }>;
 }
 
@@ -23,19 +23,16 @@ export interface OfflineCaches {
  */
 export async function offlineJwks(jwt: string, binding: KubernetesBinding, io: VerifyRequest['io'], now: number, caches: OfflineCaches): Promise<Principal> {
   const { issuer, jwksUrl } = await issuerOf(binding, io, now, caches.discovery);
+  let keys = caches.keySets.get(jwksUrl);
+  if (keys === undefined) caches.keySets.set(jwksUrl, (keys = new JwksCache({ url: jwksUrl, hint: 'check the jwks_url of the identity, or the network path to it' })));
+  const verifier = new JwtVerifier({ keys, algorithms: ALGORITHMS, issuer, audience: binding.allowed_audience!, clockToleranceSeconds: 0, requiredClaims: ['exp', 'sub'] });
   let claims: JWTPayload;
   try {
-    ({ payload: claims } = await jwtVerify(jwt, remoteJwks(jwksUrl, io, caches.keySets), {
-      algorithms: ALGORITHMS,
-      issuer,
-      audience: binding.allowed_audience!,
-      currentDate: new Date(now * 1000),
-      requiredClaims: ['exp', 'sub'],
-    }));
+    ({ claims } = await verifier.verify(jwt, now * 1000, io));
   } catch (error) {
-    const failure = jwksFailure(error, jwksUrl);
-    if (failure !== undefined) throw failure;
-    denied(`the token does not verify: ${(error as Error).message}`, error);
+    // A refusal is the caller's; NETWORK/TIMEOUT/PROTOCOL for the keys are the platform's (503).
+    if (AuthError.is(error) && error.code === 'ACCESS_DENIED') denied(error.message, error);
+    throw error;
   }
   const account = parseServiceAccount(claims.sub);
   if (account === undefined) denied(`the token's subject ${JSON.stringify(claims.sub)} is not a service account`);

@@ -1,6 +1,5 @@
 import type { VerifyCapability } from '@auth/core';
 import { loginJwt } from '@auth/core/verify';
-import type { JWKSCacheInput } from 'jose';
 import type { Agent } from 'undici';
 import { kubernetesBinding, type KubernetesBinding } from './binding.js';
 import { clusterIo } from './cluster-io.js';
@@ -15,7 +14,7 @@ import { tokenReview } from './token-review.js';
  */
 export function createKubernetesVerify(): VerifyCapability<KubernetesBinding> {
   const agents = new Map<string, Agent>();
-  const caches: OfflineCaches = { keySets: new Map<string, JWKSCacheInput>(), discovery: new Map() };
+  const caches: OfflineCaches = { keySets: new Map(), discovery: new Map() };
   return {
     specificationVersion: 'v1',
     loginMethods: ['kubernetes-auth'],

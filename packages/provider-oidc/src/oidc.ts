@@ -1,5 +1,6 @@
 import { defineProvider, discoverAuthorizationServer, explicitAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core';
 import { oidcOptions, type OidcSettings } from './options.js';
+import { createBearerGateway } from './gateway/bearer-gateway.js';
 import { createFederatedJwtVerifier } from './verify/federated-jwt-verifier.js';
 
 export interface OidcProviderOptions {
@@ -14,7 +15,8 @@ export interface OidcProviderOptions {
 /**
  * Any OpenID Connect / OAuth 2.0 identity provider: by discovery, or by
  * explicit endpoints. On a login API it verifies `oidc-auth` and `jwt-auth`
- * machine logins (tokens of a workload's own IdP).
+ * machine logins (tokens of a workload's own IdP); on auth-server's gateway
+ * it admits bearer JWTs of listed users (InfluxDB Clustered's admin model).
  */
 export function createOidc(options: OidcProviderOptions = {}): Provider<OidcSettings> {
   const defaults: OAuthDefaults = { scopes: ['openid'], ...options.defaults };
@@ -37,6 +39,7 @@ export function createOidc(options: OidcProviderOptions = {}): Provider<OidcSett
       defaults: () => defaults,
     },
     verify: createFederatedJwtVerifier(id),
+    gateway: createBearerGateway(id),
   });
 }
 

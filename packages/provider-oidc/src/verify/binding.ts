@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { isLoopbackHost } from '@auth/core';
+import { JWS_ALGORITHMS } from '@auth/core/verify';
 import { z } from 'zod';
 
 /**
@@ -11,7 +12,7 @@ import { z } from 'zod';
  */
 
 /** Asymmetric JWS algorithms only (RFC 7518 §3.1; RFC 8037): a shared-secret HS* token proves nothing about its issuer. */
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+export const ASYMMETRIC_ALGORITHMS = JWS_ALGORITHMS;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).refine((value) => new URL(value).hash === '', { error: 'must not have a #fragment' });
 

@@ -1,6 +1,6 @@
-import type { KeyObject } from 'node:crypto';
 import { AuthError, type Principal, type VerifyCapability, type VerifyRequest } from '@auth/core';
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { JwtVerifier } from '@auth/core/verify';
+import type { JWTPayload } from 'jose';
 import type { ZodType } from 'zod';
 import { ASYMMETRIC_ALGORITHMS, jwtAuthBindingSchema, oidcAuthBindingSchema, type FederatedJwtBinding } from './binding.js';
 import { KeySources } from './key-sources.js';
@@ -45,16 +45,22 @@ export function createFederatedJwtVerifier(providerId: string): VerifyCapability
       if (typeof jwt !== 'string' || jwt.trim() === '') {
         throw new AuthError('USAGE', 'The field "jwt" is required and must be a non-empty string');
       }
-      const nowSeconds = request.now();
-      const keys = await sources.keysFor(binding, request.io, nowSeconds * 1000);
-      const options: JWTVerifyOptions = {
+      const now = request.now() * 1000;
+      const verifier = new JwtVerifier({
+        keys: await sources.keysFor(binding, request.io, now),
         issuer: binding.bound_issuer,
-        algorithms: [...(binding.algorithms ?? ASYMMETRIC_ALGORITHMS)],
-        currentDate: new Date(nowSeconds * 1000),
-        clockTolerance: binding.clock_skew_seconds,
+        algorithms: binding.algorithms ?? ASYMMETRIC_ALGORITHMS,
+        clockToleranceSeconds: binding.clock_skew_seconds,
         requiredClaims: ['exp', 'sub'],
-      };
-      const payload = keys.kind === 'remote' ? await verifyRemote(jwt.trim(), keys.getKey, options) : await verifyWithAny(jwt.trim(), keys.keys, options);
+      });
+      let payload: JWTPayload;
+      try {
+        payload = (await verifier.verify(jwt.trim(), now, request.io)).claims;
+      } catch (error) {
+        // A refusal is the caller's; NETWORK/TIMEOUT/PROTOCOL for the issuer's keys are the platform's (503).
+        if (AuthError.is(error) && error.code === 'ACCESS_DENIED') throw new AuthError('ACCESS_DENIED', `token refused: ${error.message}`, { cause: error });
+        throw error;
+      }
       checkBinding(payload, binding);
       return {
         subject: payload.sub!,
@@ -65,41 +71,6 @@ export function createFederatedJwtVerifier(providerId: string): VerifyCapability
       };
     },
   };
-}
-
-async function verifyRemote(jwt: string, getKey: JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTPayload> {
-  try {
-    return (await jwtVerify(jwt, getKey, options)).payload;
-  } catch (error) {
-    throw refusalOrOutage(error);
-  }
-}
-
-/** Static keys (Infisical's and Vault's): any key that verifies is enough; nothing here can be an outage. */
-async function verifyWithAny(jwt: string, keys: readonly KeyObject[], options: JWTVerifyOptions): Promise<JWTPayload> {
-  let last: unknown;
-  for (const key of keys) {
-    try {
-      return (await jwtVerify(jwt, key, options)).payload;
-    } catch (error) {
-      last = error;
-    }
-  }
-  throw new AuthError('ACCESS_DENIED', `token refused: ${(last as Error)?.message ?? 'no key verifies it'}`, { cause: last });
-}
-
-/** jose's token errors are refusals; anything else on the way to the JWKS is the issuer being unreachable. */
-function refusalOrOutage(error: unknown): AuthError {
-  if (AuthError.is(error)) return error;
-  const code = (error as { code?: unknown })?.code;
-  const message = (error as Error)?.message ?? String(error);
-  if (code === 'ERR_JWKS_TIMEOUT' || (error as Error)?.name === 'TimeoutError') {
-    return new AuthError('TIMEOUT', `the issuer's JWKS did not answer in time: ${message}`, { cause: error });
-  }
-  if (typeof code === 'string' && /^ERR_(JWT|JWS)_|^ERR_JWKS_(NO|MULTIPLE)_MATCHING_KEYS?$|^ERR_JOSE_(ALG_NOT_ALLOWED|NOT_SUPPORTED)$/.test(code)) {
-    return new AuthError('ACCESS_DENIED', `token refused: ${message}`, { cause: error });
-  }
-  return new AuthError('NETWORK', `the issuer's keys could not be fetched: ${message}`, { cause: error });
 }
 
 function checkBinding(payload: JWTPayload, binding: FederatedJwtBinding): void {

@@ -1,18 +1,18 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { AuthError, isLoopbackHost } from '@auth/core';
-import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { JwksCache } from '@auth/core/verify';
 import type { FederatedJwtBinding } from './binding.js';
 
 /**
  * Where the keys of a bound issuer come from, cached per URL for the life
- * of the provider instance. A remote JWKS is jose's `createRemoteJWKSet`:
- * one fetch at a time, kept up to 10 minutes, refetched on an unknown `kid`
- * at most every 30 seconds, never on a bad signature under a known `kid`.
- * Discovery documents are kept as long, and a failed discovery is not kept.
+ * of the provider instance. A remote JWKS is core's `JwksCache`: one fetch
+ * at a time, kept up to 10 minutes, refetched on an unknown `kid` at most
+ * every 30 seconds, never on a bad signature under a known `kid`, the last
+ * good set kept through an outage of up to an hour. Discovery documents are
+ * kept 10 minutes, and a failed discovery is not kept.
  */
 
 const MAX_AGE_MS = 10 * 60_000;
-const COOLDOWN_MS = 30_000;
 
 export interface KeyIO {
   fetch: typeof fetch;
@@ -20,7 +20,6 @@ export interface KeyIO {
   timeoutMs: number;
 }
 
-export type Keys = { kind: 'remote'; getKey: JWTVerifyGetKey } | { kind: 'static'; keys: readonly KeyObject[] };
 
 interface Discovered {
   jwksUri: string;
@@ -29,15 +28,13 @@ interface Discovered {
 
 export class KeySources {
   readonly #discovered = new Map<string, Promise<Discovered>>();
-  readonly #remote = new Map<string, JWTVerifyGetKey>();
+  readonly #remote = new Map<string, JwksCache>();
   readonly #static = new Map<string, KeyObject>();
 
-  async keysFor(binding: FederatedJwtBinding, io: KeyIO, nowMs: number): Promise<Keys> {
-    if ('public_keys' in binding && binding.public_keys) {
-      return { kind: 'static', keys: binding.public_keys.map((pem) => this.#publicKey(pem)) };
-    }
+  async keysFor(binding: FederatedJwtBinding, io: KeyIO, nowMs: number): Promise<JwksCache | readonly KeyObject[]> {
+    if ('public_keys' in binding && binding.public_keys) return binding.public_keys.map((pem) => this.#publicKey(pem));
     const jwksUrl = 'oidc_discovery_url' in binding ? (await this.#discover(binding.oidc_discovery_url, binding.allow_http, io, nowMs)).jwksUri : binding.jwks_url!;
-    return { kind: 'remote', getKey: this.#remoteSet(jwksUrl, io) };
+    return this.#remoteSet(jwksUrl);
   }
 
   #publicKey(pem: string): KeyObject {
@@ -46,17 +43,9 @@ export class KeySources {
     return key;
   }
 
-  #remoteSet(url: string, io: KeyIO): JWTVerifyGetKey {
+  #remoteSet(url: string): JwksCache {
     let set = this.#remote.get(url);
-    if (!set) {
-      set = createRemoteJWKSet(new URL(url), {
-        timeoutDuration: io.timeoutMs,
-        cooldownDuration: COOLDOWN_MS,
-        cacheMaxAge: MAX_AGE_MS,
-        [customFetch]: (resource, init) => io.fetch(resource, init),
-      });
-      this.#remote.set(url, set);
-    }
+    if (!set) this.#remote.set(url, (set = new JwksCache({ url, hint: 'check jwks_url or oidc_discovery_url of the identity, or the network path to the issuer' })));
     return set;
   }
 

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DeviceAuthorizations } from './device-authorizations.js';
 import { serveDouble, type DoubleRequest, type Reply } from './double-server.js';
-import { createSigningKey } from './signing-key.js';
+import { createSigningKey, type SigningKey } from './signing-key.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -33,12 +33,15 @@ export interface KeycloakDeviceDouble {
   requests: Array<{ path: string } & Record<string, string>>;
   /** Lifetime of the access tokens issued from now on (a short one makes the next `print-token` refresh). */
   setAccessTokenTtl(seconds: number): void;
+  /** Signs with a new key (a new `kid`) from now on; the certs endpoint keeps publishing the old one, as a passive Keycloak key does. */
+  rotateSigningKey(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startKeycloakDeviceDouble(options: KeycloakDeviceDoubleOptions = {}): Promise<KeycloakDeviceDouble> {
   const realm = options.realm ?? 'insights';
-  const key = await createSigningKey();
+  let key = await createSigningKey();
+  const retiredKeys: SigningKey[] = [];
   const clients = { device: { id: 'influxctl', secret: randomBytes(24).toString('base64url') }, noDevice: 'no-device' };
   const user = { id: randomUUID() };
   /** The `service-account-{clientId}` user behind client-credentials tokens (§1.4). */
@@ -90,7 +93,7 @@ export async function startKeycloakDeviceDouble(options: KeycloakDeviceDoubleOpt
         ),
       });
     }
-    if (request.method === 'GET' && request.path === `${prefix}/certs`) return { status: 200, body: key.jwks() };
+    if (request.method === 'GET' && request.path === `${prefix}/certs`) return { status: 200, body: { keys: [key, ...retiredKeys].flatMap((each) => each.jwks().keys) } };
     if (request.method !== 'POST') return { status: 404, body: { error: 'HTTP 404 Not Found' } };
     const caller = client(request);
     if ('status' in caller) return caller;
@@ -159,6 +162,10 @@ export async function startKeycloakDeviceDouble(options: KeycloakDeviceDoubleOpt
     requests,
     setAccessTokenTtl: (seconds) => {
       accessTokenTtl = seconds;
+    },
+    async rotateSigningKey() {
+      retiredKeys.unshift(key);
+      key = await createSigningKey();
     },
     close: server.close,
   };
