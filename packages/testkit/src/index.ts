@@ -27,3 +27,4 @@ export { startGoogleApisDouble, IAM_CREDENTIALS_AUDIENCE, type GoogleApisDouble,
 export { startGceMetadataDouble, type GceMetadataDouble, type GceMetadataDoubleOptions } from './doubles/gce-metadata-double.js';
 export { startAwsStsDouble, type AwsStsDouble, type AwsStsDoubleOptions, type StsCredentials, type StsPrincipal } from './doubles/aws-sts-double.js';
 export { startMachineLoginDouble, type MachineLoginDouble, type MachineLoginDoubleOptions, type MachineLoginRequest, type Refusal } from './doubles/machine-login-double.js';
+export { keycloakScript, keycloakServerFromEnv, startKeycloakServer, type KeycloakServer, type StartedKeycloak } from './keycloak-server.js';

@@ -34,15 +34,20 @@ export class KeycloakAdminApi {
     return this.options.targetRealm;
   }
 
-  /** `{base}/admin/realms/{realm}{path}`. */
-  url(path: string, query: Record<string, string | undefined> = {}): string {
-    const url = new URL(`${this.options.base}/admin/realms/${encodeURIComponent(this.options.targetRealm)}${path}`);
+  /** `{base}/admin/realms/{realm}{path}`; with `realms: 'all'`, `{base}/admin/realms{path}` (where realms are created). */
+  url(path: string, query: Record<string, string | undefined> = {}, realms: 'target' | 'all' = 'target'): string {
+    const realm = realms === 'all' ? '' : `/${encodeURIComponent(this.options.targetRealm)}`;
+    const url = new URL(`${this.options.base}/admin/realms${realm}${path}`);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
     return url.href;
   }
 
-  async request<T = undefined>(method: Method, path: string, init: { query?: Record<string, string | undefined>; body?: unknown } = {}): Promise<AdminResponse<T>> {
-    const url = this.url(path, init.query);
+  async request<T = undefined>(
+    method: Method,
+    path: string,
+    init: { query?: Record<string, string | undefined>; body?: unknown; realms?: 'target' | 'all' } = {},
+  ): Promise<AdminResponse<T>> {
+    const url = this.url(path, init.query, init.realms);
     const headers: Record<string, string> = {
       accept: 'application/json',
       authorization: `Bearer ${await this.accessToken()}`,

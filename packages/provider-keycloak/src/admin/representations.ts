@@ -16,6 +16,17 @@ export interface ClientRepresentation {
   [key: string]: unknown;
 }
 
+export interface RealmRepresentation {
+  realm?: string;
+  enabled?: boolean;
+  /** Seconds. */
+  accessTokenLifespan?: number;
+  /** "Revoke Refresh Token": each refresh token is good for `refreshTokenMaxReuse + 1` uses. */
+  revokeRefreshToken?: boolean;
+  refreshTokenMaxReuse?: number;
+  [key: string]: unknown;
+}
+
 export interface RoleRepresentation {
   id: string;
   name: string;

@@ -94,7 +94,7 @@ export async function startKeycloakAdminDouble(options: KeycloakAdminDoubleOptio
     if (realm === MASTER && grant === 'password') {
       if ((basic?.id ?? form.get('client_id')) !== ADMIN_CLI) return oauthError(401, 'invalid_client', 'Invalid client or Invalid client credentials');
       if (form.get('username') !== admin.username || form.get('password') !== admin.password) {
-        return oauthError(401, 'invalid_grant', 'Invalid user credentials');
+        return oauthError(400, 'invalid_grant', 'Invalid user credentials');
       }
       return tokenResponse(MASTER, { sub: 'admin-user', azp: ADMIN_CLI, preferred_username: admin.username, realm_access: { roles: ['admin'] } }, adminTtl);
     }
