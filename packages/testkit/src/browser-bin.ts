@@ -59,14 +59,15 @@ async function classify(page: Page, redirectUri: string | null): Promise<PageKin
   if (await present('form[id="login"]')) return 'login';
   if (await present('form[id="consent"]')) return 'consent';
   if (await present('form[id="op.deviceConfirmForm"]')) return 'device-confirm';
-  if (await present('form:not([id]) input[type="hidden"]')) return 'auto-submit';
   if ((await page.title()) === 'Sign-in Success') return 'signed-in';
-  // Keycloak's login theme (keycloak.v2): the element ids its templates keep across versions.
+  // Keycloak's login theme (keycloak.v2, checked with 26.7): its element ids and button names.
   if (await present('form#kc-form-login')) return 'keycloak-login';
-  if (await present('form#kc-oauth')) return 'keycloak-consent';
+  if (await present('form button#kc-login[name="accept"]')) return 'keycloak-consent';
   if (await present('form#kc-user-verify-device-user-code-form')) return 'keycloak-device-code';
   if (await present('input#code')) return 'keycloak-code';
   if (await present('#kc-info-message')) return 'keycloak-info';
+  // Keycloak's consent form has no id and a hidden input too: test for it first.
+  if (await present('form:not([id]) input[type="hidden"]')) return 'auto-submit';
   return 'unexpected';
 }
 
@@ -138,8 +139,9 @@ async function run(url: string): Promise<void> {
           process.stdout.write(`${await page.locator('input#code').inputValue()}\n`);
           return;
         case 'keycloak-info': {
-          const message = (await page.locator('#kc-info-message').innerText()).trim();
-          if (!/success/i.test(message)) throw new Error(`Keycloak says: ${message} (${await describe(page)})`);
+          // "Device Login Successful" heads the page the device flow ends on; other info pages report a failure.
+          const heading = (await page.locator('#kc-page-title').innerText()).trim();
+          if (!/success/i.test(heading)) throw new Error(`Keycloak says: ${heading}: ${(await page.locator('#kc-info-message').innerText()).trim()} (${await describe(page)})`);
           return;
         }
         case 'consent':

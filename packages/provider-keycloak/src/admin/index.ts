@@ -3,4 +3,4 @@ export { ClientManager, type ClientSettings, type ClientUpdate, type RegisterCli
 export { UserManager, type NewUser } from './user-manager.js';
 export { RealmManager } from './realm-manager.js';
 export { keycloakAdminCommands } from './admin-commands.js';
-export type { AdminUser, AuthClient, ClientRepresentation, CredentialRepresentation, RealmRepresentation, RoleRepresentation, UserRepresentation } from './representations.js';
+export type { AdminUser, AuthClient, ClientRepresentation, CredentialRepresentation, EventRepresentation, RealmRepresentation, RoleRepresentation, UserRepresentation } from './representations.js';

@@ -1,6 +1,6 @@
 import { idFromLocation, type KeycloakAdminApi } from './admin-api.js';
 import { withHint } from './client-manager.js';
-import type { RealmRepresentation, RoleRepresentation } from './representations.js';
+import type { EventRepresentation, RealmRepresentation, RoleRepresentation } from './representations.js';
 
 /**
  * The realm itself: create it (with its token settings), delete it, and
@@ -28,6 +28,15 @@ export class RealmManager {
   /** The realm as Keycloak holds it. */
   async getRealm(): Promise<RealmRepresentation> {
     return (await this.api.request<RealmRepresentation>('GET', '')).body;
+  }
+
+  /**
+   * The realm's stored user events of these types (`GET /events?type=…`),
+   * newest first; the realm keeps them when `eventsEnabled` is on.
+   */
+  async events(types: readonly string[], options: { client?: string; max?: number } = {}): Promise<EventRepresentation[]> {
+    const query = { type: types, client: options.client, max: String(options.max ?? 1000) };
+    return (await this.api.request<EventRepresentation[]>('GET', '/events', { query })).body;
   }
 
   /** Deletes the realm with its clients, users and roles. */

@@ -27,6 +27,17 @@ export interface RealmRepresentation {
   [key: string]: unknown;
 }
 
+/** A stored user event (`eventsEnabled` realms): a login, a refresh, an error. */
+export interface EventRepresentation {
+  time: number;
+  type: string;
+  clientId?: string;
+  userId?: string;
+  sessionId?: string;
+  error?: string;
+  details?: Record<string, string>;
+}
+
 export interface RoleRepresentation {
   id: string;
   name: string;

@@ -43,6 +43,8 @@ export interface InsightsRealmOptions {
 
 export const INSIGHTS_ROLES = ['insights.query', 'insights.schema.get', 'insights.admin'] as const;
 const TOKEN_MINTER = 'test-token-minter';
+/** The user events the test realms store. */
+export const REALM_EVENTS = ['LOGIN', 'CODE_TO_TOKEN', 'REFRESH_TOKEN', 'REFRESH_TOKEN_ERROR', 'CLIENT_LOGIN', 'OAUTH2_DEVICE_CODE_TO_TOKEN'] as const;
 
 const secret = () => randomBytes(18).toString('base64url');
 
@@ -60,6 +62,9 @@ export async function createInsightsRealm(keycloak: KeycloakInstance, name: stri
     revokeRefreshToken: true,
     refreshTokenMaxReuse: 0,
     accessTokenLifespan: options.accessTokenLifespan ?? 300,
+    // Stored events let a test count what reached Keycloak (one refresh, no invalid_grant).
+    eventsEnabled: true,
+    enabledEventTypes: [...REALM_EVENTS],
   });
   for (const role of INSIGHTS_ROLES) await admin.realm.createRole(role);
 
