@@ -26,6 +26,8 @@ export interface InsightsRealm {
     app: string;
     /** Confidential with a service account holding every realm role: kxi's `--serviceaccount`. */
     service: { id: string; secret: string; uuid: string };
+    /** Public, password grant only: how `userToken` mints a user's token. */
+    direct: string;
   };
   roles: readonly string[];
   users: { alice: RealmUser; bob: RealmUser };
@@ -103,7 +105,7 @@ export async function createInsightsRealm(keycloak: KeycloakInstance, name: stri
     name,
     issuer,
     endpoints,
-    clients: { device: 'influxctl', app: 'insights-app', service: { id: service.id, secret: service.secret!, uuid: service.uuid } },
+    clients: { device: 'influxctl', app: 'insights-app', service: { id: service.id, secret: service.secret!, uuid: service.uuid }, direct: TOKEN_MINTER },
     roles: INSIGHTS_ROLES,
     users,
     admin,
