@@ -140,6 +140,30 @@ describe("kxi's `user` command through `authctl keycloak users` against a real K
   });
 });
 
+describe('the answers the admin double copies (packages/provider-keycloak/test/admin-double-parity.test.ts), from Keycloak itself', () => {
+  test('wrong admin password 400 invalid_grant; empty password 400 "Empty password not allowed"; blank clientId 400 "Client ID cannot be blank"; a taken clientId on update 409 "Duplicate resource error"', async ({
+    realm,
+  }) => {
+    const server = keycloak();
+    const refused = await fetch(`${server.url}/realms/master/protocol/openid-connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: server.admin.username, password: 'wrong-password' }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    expect({ status: refused.status, body: await refused.json() }).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Invalid user credentials' } });
+
+    const failure = async (promise: Promise<unknown>) => {
+      const error = (await promise.then(() => undefined, (e: unknown) => e)) as { message: string; details: { status: number } } | undefined;
+      return { status: error?.details.status, message: error?.message.split(': ').pop() };
+    };
+    await realm.admin.users.createUser('ivan');
+    expect(await failure(realm.admin.users.setPassword('ivan', ''))).toEqual({ status: 400, message: 'Empty password not allowed' });
+    expect(await failure(realm.admin.clients.registerNewClient(''))).toEqual({ status: 400, message: 'Client ID cannot be blank' });
+    const other = await realm.admin.clients.registerNewClient('renamed');
+    expect(await failure(realm.admin.clients.updateClient(other, { config: { clientId: realm.clients.app } }))).toEqual({ status: 409, message: 'Duplicate resource error' });
+  });
+});
+
 /** The client as Keycloak holds it (`GET /admin/realms/R/clients/{uuid}`). */
 async function clientRepresentation(realm: string, uuid: string): Promise<{ attributes: Record<string, string> }> {
   const response = await fetch(`${keycloak().url}/admin/realms/${realm}/clients/${uuid}`, {
