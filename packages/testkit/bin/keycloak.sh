@@ -64,12 +64,14 @@ java_major() {
 
 # JAVA_HOME when it is a supported one, else the newest supported JDK under /usr/lib/jvm.
 pick_java() {
-  local candidate major wanted
+  local candidate wanted
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "${JAVA_HOME}/bin/java" ] && [[ " ${SUPPORTED_JAVA[*]} " == *" $(java_major "${JAVA_HOME}") "* ]]; then
+    echo "${JAVA_HOME}"
+    return
+  fi
   for wanted in "${SUPPORTED_JAVA[@]}"; do
-    for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
-      [ -n "${candidate}" ] && [ -x "${candidate}/bin/java" ] || continue
-      major=$(java_major "${candidate}")
-      if [ "${major}" = "${wanted}" ]; then
+    for candidate in /usr/lib/jvm/*; do
+      if [ -x "${candidate}/bin/java" ] && [ "$(java_major "${candidate}")" = "${wanted}" ]; then
         echo "${candidate}"
         return
       fi
@@ -119,7 +121,13 @@ $(tail -n 30 "${log}")"
 
   local seconds rss
   seconds=$(awk -v a="${started}" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
-  rss=$(ps -o rss= -p "${pid}" | awk '{ printf "%d", $1 / 1024 }')
+  # kc.sh runs the JVM as its child, or becomes it after a re-build: count the whole tree.
+  rss=$(ps -eo pid=,ppid=,rss= | awk -v root="${pid}" '
+    { parent[$1] = $2; size[$1] = $3 }
+    END {
+      for (p in size) { q = p; while (q != "" && q != root && q in parent && q != parent[q]) q = parent[q]; if (q == root) total += size[p] }
+      printf "%d", total / 1024
+    }')
   (
     umask 077
     cat >"${dir}/env" <<EOF
