@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { browserScript } from '@auth/testkit';
 import { createInsightsRealm } from '@auth/provider-keycloak/testing';
@@ -6,7 +6,8 @@ import { describe, expect } from 'vitest';
 import { storedTokens } from '../flows/support/stored-tokens.js';
 import { expectLoginEvents, parseEvent } from '../flows/support/json-events.js';
 import { configToml } from '../support/profiles.js';
-import { browse, expireStoredLogin, personAt, printToken, verifiedClaims } from './support/keycloak-login.js';
+import { redateStoredLogin } from '../flows/support/token-expiry.js';
+import { browse, personAt, printToken, verifiedClaims } from './support/keycloak-login.js';
 import { keycloak, realmTest } from './support/realm-fixtures.js';
 
 const test = realmTest('kxi');
@@ -77,7 +78,8 @@ describe('kxi-style login against a real Keycloak', () => {
     const claims = await verifiedClaims(first.access_token, realm);
     expect(claims.exp! - claims.iat!, "the realm's access token lifespan").toBe(300);
 
-    const beforeRefresh = await expireStoredLogin(sandbox, 'dev');
+    const beforeRefresh = await readFile(sandbox.credentialFile('dev'), 'utf8');
+    await redateStoredLogin(sandbox, -10);
     const refreshed = await printToken(sandbox);
     const second = await storedTokens(sandbox);
     expect(refreshed).toBe(second.access_token);
@@ -87,7 +89,7 @@ describe('kxi-style login against a real Keycloak', () => {
 
     // The login as it was before the refresh: expired, holding the refresh token Keycloak has since revoked.
     await writeFile(sandbox.credentialFile('dev'), beforeRefresh, { mode: 0o600 });
-    await expireStoredLogin(sandbox, 'dev');
+    await redateStoredLogin(sandbox, -10);
     const stale = await sandbox.run(['print-token']);
     expect(stale.code, stale.stderr).toBe(3);
     expect(stale.stdout).toBe('');

@@ -3,7 +3,8 @@ import { describe, expect } from 'vitest';
 import { expectLoginEvents } from '../flows/support/json-events.js';
 import { storedTokens } from '../flows/support/stored-tokens.js';
 import { configToml } from '../support/profiles.js';
-import { expireStoredLogin, personAt, verifiedClaims } from './support/keycloak-login.js';
+import { redateStoredLogin } from '../flows/support/token-expiry.js';
+import { personAt, verifiedClaims } from './support/keycloak-login.js';
 import { keycloak, realmTest } from './support/realm-fixtures.js';
 
 const test = realmTest('race');
@@ -14,7 +15,7 @@ describe('refresh-token rotation against a real Keycloak ("Revoke Refresh Token"
     await sandbox.writeConfig(configToml({ dev: { provider: 'keycloak', url: keycloak().url, realm: realm.name, client_id: 'insights-app', flow: 'browser' } }, 'dev'));
     expectLoginEvents(await sandbox.run(['login', '--json'], { env: { BROWSER: browserScript, ...personAt(realm.users.alice) }, killAfterMs: 120_000 }), 'open_url');
     const before = await storedTokens(sandbox);
-    await expireStoredLogin(sandbox, 'dev');
+    await redateStoredLogin(sandbox, -10);
     const refreshesBefore = await realm.admin.realm.events(['REFRESH_TOKEN', 'REFRESH_TOKEN_ERROR']);
 
     const results = await Promise.all(Array.from({ length: PROCESSES }, () => sandbox.run(['print-token'])));

@@ -1,4 +1,4 @@
-import { idFromLocation, type KeycloakAdminApi } from './admin-api.js';
+import type { KeycloakAdminApi } from './admin-api.js';
 import { withHint } from './client-manager.js';
 import type { EventRepresentation, RealmRepresentation, RoleRepresentation } from './representations.js';
 
@@ -46,14 +46,12 @@ export class RealmManager {
 
   /** A new realm role; returns it with the id Keycloak gave it. */
   async createRole(name: string, description?: string): Promise<RoleRepresentation> {
-    let created;
     try {
-      created = await this.api.request('POST', '/roles', { body: { name, ...(description === undefined ? {} : { description }) } });
+      await this.api.request('POST', '/roles', { body: { name, ...(description === undefined ? {} : { description }) } });
     } catch (error) {
       throw withHint(error, 409, `the realm role ${name} exists already`);
     }
-    // Keycloak's Location names the role by its name (`/roles/{role-name}`), not by id: read it back.
-    idFromLocation(created, `role ${name}`, this.api.url('/roles'));
+    // The 201's Location names the role by name (`/roles/{role-name}`), not by id: read the role back for its id.
     return (await this.api.request<RoleRepresentation>('GET', `/roles/${encodeURIComponent(name)}`)).body;
   }
 }

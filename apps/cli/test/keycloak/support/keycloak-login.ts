@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
 import { browserScript } from '@auth/testkit';
 import type { RealmUser } from '@auth/provider-keycloak/testing';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
@@ -34,25 +33,4 @@ export async function printToken(sandbox: Sandbox, profile?: string): Promise<st
   const printed = await sandbox.run([...(profile ? ['--profile', profile] : []), 'print-token']);
   expect(printed.code, printed.stderr).toBe(0);
   return printed.stdout.trimEnd();
-}
-
-interface StoredLogin {
-  tokens: { access_token: string; refresh_token?: string; expires_at: number; issued_at?: number };
-}
-
-/**
- * Dates the stored login of `profile` so its access token expired `ago`
- * seconds ago: the binary reads the real clock, and a test moves it this way
- * instead of waiting out Keycloak's five minutes. Returns the file's text as it was.
- */
-export async function expireStoredLogin(sandbox: Sandbox, profile: string, ago = 10): Promise<string> {
-  const file = sandbox.credentialFile(profile);
-  const before = await readFile(file, 'utf8');
-  const credential = JSON.parse(before) as StoredLogin;
-  const now = Math.floor(Date.now() / 1000);
-  const lifetime = credential.tokens.expires_at - (credential.tokens.issued_at ?? credential.tokens.expires_at - 300);
-  credential.tokens.expires_at = now - ago;
-  credential.tokens.issued_at = now - ago - lifetime;
-  await writeFile(file, JSON.stringify(credential), { mode: 0o600 });
-  return before;
 }
