@@ -140,6 +140,7 @@ EOF
   )
   if [ -n "${watch}" ]; then
     (tail --pid="${watch}" -f /dev/null 2>/dev/null; kill "${pid}" 2>/dev/null || true) </dev/null >/dev/null 2>&1 &
+    echo $! >"${dir}/watchdog.pid"
     disown
   fi
   say "Keycloak ${KEYCLOAK_VERSION} on Java $(java_major "${java}") (${java}) ready at ${url} in ${seconds} s, ${rss} MiB resident (log: ${log})"
@@ -150,10 +151,17 @@ stop() {
   local dir=$1 pid
   [ -f "${dir}/pid" ] || return 0
   pid=$(cat "${dir}/pid")
+  # The watchdog goes first, so it never signals a pid the system has handed to another process since.
+  if [ -f "${dir}/watchdog.pid" ]; then
+    local watchdog waiting
+    watchdog=$(cat "${dir}/watchdog.pid")
+    waiting=$(pgrep -P "${watchdog}" || true)
+    kill "${watchdog}" ${waiting} 2>/dev/null || true
+  fi
   if kill "${pid}" 2>/dev/null; then
     timeout "${STOP_TIMEOUT_SECONDS}" tail --pid="${pid}" -f /dev/null || kill -9 "${pid}" 2>/dev/null || true
   fi
-  rm -f "${dir}/pid" "${dir}/env"
+  rm -f "${dir}/pid" "${dir}/env" "${dir}/watchdog.pid"
   say "stopped (pid ${pid})"
 }
 
