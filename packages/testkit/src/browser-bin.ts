@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // A BROWSER for tests: `browser-bin <url>` drives Debian chromium through the
-// test IdP's sign-in and consent pages until it lands on the loopback callback
-// (or the device flow's success page). Exit 0 on success, 1 with the reason on
-// stderr otherwise, 2 on bad usage.
+// sign-in, consent and device pages of the test IdP or of a real Keycloak
+// until it lands on the loopback callback, the device flow's success page, or
+// Keycloak's out-of-band code page (whose code it prints on stdout). Exit 0 on
+// success, 1 with the reason on stderr otherwise, 2 on bad usage.
 //
 // Environment: AUTHKIT_TEST_USERNAME / AUTHKIT_TEST_PASSWORD (default alice /
 // alice-password), AUTHKIT_TEST_ARTIFACTS (a folder for one screenshot per
@@ -27,7 +28,19 @@ const OVERALL_TIMEOUT_MS = 60_000;
 const MAX_STEPS = 12;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-type PageKind = 'callback' | 'login' | 'consent' | 'device-confirm' | 'auto-submit' | 'signed-in' | 'unexpected';
+type PageKind =
+  | 'callback'
+  | 'login'
+  | 'consent'
+  | 'device-confirm'
+  | 'auto-submit'
+  | 'signed-in'
+  | 'keycloak-login'
+  | 'keycloak-consent'
+  | 'keycloak-device-code'
+  | 'keycloak-code'
+  | 'keycloak-info'
+  | 'unexpected';
 
 function log(line: string): void {
   const file = process.env['AUTHKIT_TEST_BROWSER_LOG'];
@@ -46,8 +59,15 @@ async function classify(page: Page, redirectUri: string | null): Promise<PageKin
   if (await present('form[id="login"]')) return 'login';
   if (await present('form[id="consent"]')) return 'consent';
   if (await present('form[id="op.deviceConfirmForm"]')) return 'device-confirm';
-  if (await present('form:not([id]) input[type="hidden"]')) return 'auto-submit';
   if ((await page.title()) === 'Sign-in Success') return 'signed-in';
+  // Keycloak's login theme (keycloak.v2, checked with 26.7): its element ids and button names.
+  if (await present('form#kc-form-login')) return 'keycloak-login';
+  if (await present('form button#kc-login[name="accept"]')) return 'keycloak-consent';
+  if (await present('form#kc-user-verify-device-user-code-form')) return 'keycloak-device-code';
+  if (await present('input#code')) return 'keycloak-code';
+  if (await present('#kc-info-message')) return 'keycloak-info';
+  // Keycloak's consent form has no id and a hidden input too: test for it first.
+  if (await present('form:not([id]) input[type="hidden"]')) return 'auto-submit';
   return 'unexpected';
 }
 
@@ -100,6 +120,30 @@ async function run(url: string): Promise<void> {
           await page.getByLabel('Password').fill(password);
           await andWaitForLoad(page, () => page.getByRole('button', { name: 'Sign-in' }).click());
           break;
+        case 'keycloak-login':
+          if (signedIn) throw new Error(`sign-in as ${username} was refused: ${await describe(page)}`);
+          signedIn = true;
+          await page.locator('#username').fill(username);
+          await page.locator('#password').fill(password);
+          await andWaitForLoad(page, () => page.locator('#kc-login').click());
+          break;
+        case 'keycloak-consent':
+          await andWaitForLoad(page, () => page.locator('#kc-login').click());
+          break;
+        case 'keycloak-device-code':
+          // verification_uri_complete fills the code in; the person confirms it.
+          await andWaitForLoad(page, () => page.locator('input[type=submit], button[type=submit]').first().click());
+          break;
+        case 'keycloak-code':
+          // The out-of-band page (redirect_uri urn:ietf:wg:oauth:2.0:oob) shows the code for the person to copy.
+          process.stdout.write(`${await page.locator('input#code').inputValue()}\n`);
+          return;
+        case 'keycloak-info': {
+          // "Device Login Successful" heads the page the device flow ends on; other info pages report a failure.
+          const heading = (await page.locator('#kc-page-title').innerText()).trim();
+          if (!/success/i.test(heading)) throw new Error(`Keycloak says: ${heading}: ${(await page.locator('#kc-info-message').innerText()).trim()} (${await describe(page)})`);
+          return;
+        }
         case 'consent':
         case 'device-confirm':
           await andWaitForLoad(page, () => page.getByRole('button', { name: 'Continue' }).click());

@@ -14,6 +14,8 @@ export interface AdminResponse<T> {
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** Query parameters; an array repeats the parameter (`type=A&type=B`). */
+type Query = Record<string, string | readonly string[] | undefined>;
 
 /** Seconds of validity below which the admin token is replaced, as keycloak-admin-client's MIN_VALIDITY. */
 const MIN_VALIDITY_SECONDS = 5;
@@ -34,15 +36,20 @@ export class KeycloakAdminApi {
     return this.options.targetRealm;
   }
 
-  /** `{base}/admin/realms/{realm}{path}`. */
-  url(path: string, query: Record<string, string | undefined> = {}): string {
-    const url = new URL(`${this.options.base}/admin/realms/${encodeURIComponent(this.options.targetRealm)}${path}`);
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
+  /** `{base}/admin/realms/{realm}{path}`; with `realms: 'all'`, `{base}/admin/realms{path}` (where realms are created). */
+  url(path: string, query: Query = {}, realms: 'target' | 'all' = 'target'): string {
+    const realm = realms === 'all' ? '' : `/${encodeURIComponent(this.options.targetRealm)}`;
+    const url = new URL(`${this.options.base}/admin/realms${realm}${path}`);
+    for (const [key, value] of Object.entries(query)) for (const one of [value ?? []].flat()) url.searchParams.append(key, one);
     return url.href;
   }
 
-  async request<T = undefined>(method: Method, path: string, init: { query?: Record<string, string | undefined>; body?: unknown } = {}): Promise<AdminResponse<T>> {
-    const url = this.url(path, init.query);
+  async request<T = undefined>(
+    method: Method,
+    path: string,
+    init: { query?: Query; body?: unknown; realms?: 'target' | 'all' } = {},
+  ): Promise<AdminResponse<T>> {
+    const url = this.url(path, init.query, init.realms);
     const headers: Record<string, string> = {
       accept: 'application/json',
       authorization: `Bearer ${await this.accessToken()}`,

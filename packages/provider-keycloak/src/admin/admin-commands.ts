@@ -197,12 +197,17 @@ const usersCreate: Command = {
   args: [{ name: 'username', description: 'the new username' }],
   options: [
     { name: 'email', value: 'EMAIL', description: 'email address' },
+    // Keycloak 24+ user profiles require both names: without them the user cannot log in until a login page has asked for them.
+    { name: 'first-name', value: 'NAME', description: 'first name (Keycloak 24+ asks for it at the first login when absent)' },
+    { name: 'last-name', value: 'NAME', description: 'last name (likewise)' },
     secretOption('password-stdin', 'Password', 'read the password from stdin (after the admin password)'),
     { name: 'temporary', description: 'the user must change the password at the next login' },
   ],
   async run(ctx, input) {
     const user = await connect(ctx).users.createUser(arg(input, 'username'), {
       email: text(input, 'email'),
+      firstName: text(input, 'first-name'),
+      lastName: text(input, 'last-name'),
       password: text(input, 'password-stdin'),
       temporary: input.options.temporary === true,
     });

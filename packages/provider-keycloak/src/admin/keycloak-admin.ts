@@ -2,6 +2,7 @@ import { isLoopbackHost } from '@auth/core';
 import { DEFAULT_REALM } from '../options.js';
 import { KeycloakAdminApi } from './admin-api.js';
 import { ClientManager } from './client-manager.js';
+import { RealmManager } from './realm-manager.js';
 import { UserManager } from './user-manager.js';
 
 /** As ClientManager(timeout=15). */
@@ -37,11 +38,12 @@ export interface KeycloakAdminOptions {
 export interface KeycloakAdmin {
   clients: ClientManager;
   users: UserManager;
+  realm: RealmManager;
 }
 
 /**
- * Keycloak administration for one realm: `clients` (kxi's ClientManager) and
- * `users` (kxi's `user` command). The administrator logs in on first use;
+ * Keycloak administration for one realm: `clients` (kxi's ClientManager),
+ * `users` (kxi's `user` command) and the `realm` itself (create, roles). The administrator logs in on first use;
  * the token is kept in this object only and dropped with it.
  */
 export function keycloakAdmin(options: KeycloakAdminOptions): KeycloakAdmin {
@@ -62,6 +64,6 @@ export function keycloakAdmin(options: KeycloakAdminOptions): KeycloakAdmin {
     // Plain http only as core allows it for profiles: loopback, or an explicit allow_http.
     allowInsecureHttp: options.allowHttp === true || isLoopbackHost(new URL(base).hostname),
   });
-  return { clients: new ClientManager(api, host), users: new UserManager(api) };
+  return { clients: new ClientManager(api, host), users: new UserManager(api), realm: new RealmManager(api) };
 }
 

@@ -16,6 +16,28 @@ export interface ClientRepresentation {
   [key: string]: unknown;
 }
 
+export interface RealmRepresentation {
+  realm?: string;
+  enabled?: boolean;
+  /** Seconds. */
+  accessTokenLifespan?: number;
+  /** "Revoke Refresh Token": each refresh token is good for `refreshTokenMaxReuse + 1` uses. */
+  revokeRefreshToken?: boolean;
+  refreshTokenMaxReuse?: number;
+  [key: string]: unknown;
+}
+
+/** A stored user event (`eventsEnabled` realms): a login, a refresh, an error. */
+export interface EventRepresentation {
+  time: number;
+  type: string;
+  clientId?: string;
+  userId?: string;
+  sessionId?: string;
+  error?: string;
+  details?: Record<string, string>;
+}
+
 export interface RoleRepresentation {
   id: string;
   name: string;

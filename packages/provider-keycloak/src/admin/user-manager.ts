@@ -6,6 +6,9 @@ import type { AdminUser, RoleRepresentation, UserRepresentation } from './repres
 
 export interface NewUser {
   email?: string;
+  /** Keycloak 24+ user profiles require both names by default: a user without them is asked for them at the first login. */
+  firstName?: string;
+  lastName?: string;
   /** Initial password; the user has none (cannot log in by password) when absent. */
   password?: string;
   /** The user must change the password at the next login. */
@@ -21,7 +24,13 @@ export class UserManager {
   constructor(private readonly api: KeycloakAdminApi) {}
 
   async createUser(username: string, options: NewUser = {}): Promise<AdminUser> {
-    const representation: UserRepresentation = { username, enabled: true, ...(options.email === undefined ? {} : { email: options.email }) };
+    const representation: UserRepresentation = {
+      username,
+      enabled: true,
+      ...(options.email === undefined ? {} : { email: options.email }),
+      ...(options.firstName === undefined ? {} : { firstName: options.firstName }),
+      ...(options.lastName === undefined ? {} : { lastName: options.lastName }),
+    };
     let created;
     try {
       created = await this.api.request('POST', '/users', { body: representation });

@@ -10,6 +10,8 @@
 // - status codes and both error shapes: `{"errorMessage":…}` (409 "Client X already exists")
 //   and `{"error":…}` (401 "HTTP 401 Unauthorized", 403 "HTTP 403 Forbidden", 404s).
 // Tokens are RS256 JWTs; every admin call verifies its bearer through the master realm's JWKS.
+// Statuses and bodies were checked against Keycloak 26.7.3 (apps/cli/test/keycloak/ runs the
+// same calls on the real server); provider-keycloak's README lists where they first differed.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -94,7 +96,7 @@ export async function startKeycloakAdminDouble(options: KeycloakAdminDoubleOptio
     if (realm === MASTER && grant === 'password') {
       if ((basic?.id ?? form.get('client_id')) !== ADMIN_CLI) return oauthError(401, 'invalid_client', 'Invalid client or Invalid client credentials');
       if (form.get('username') !== admin.username || form.get('password') !== admin.password) {
-        return oauthError(401, 'invalid_grant', 'Invalid user credentials');
+        return oauthError(400, 'invalid_grant', 'Invalid user credentials');
       }
       return tokenResponse(MASTER, { sub: 'admin-user', azp: ADMIN_CLI, preferred_username: admin.username, realm_access: { roles: ['admin'] } }, adminTtl);
     }

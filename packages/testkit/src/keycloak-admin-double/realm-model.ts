@@ -45,8 +45,10 @@ export interface User {
 /** ErrorRepresentation, Keycloak's shape for `ErrorResponse.exists()` and validation errors (§1.5 a). */
 const errorRepresentation = (status: number, errorMessage: string): Answer => ({
   status,
-  body: { errorMessage, field: null, params: null, errors: null },
+  body: { errorMessage },
 });
+/** Keycloak 26's `invalid_input`/`conflict` answers of ModelValidationException and ModelDuplicateException. */
+const modelError = (status: number, error: string, description: string): Answer => ({ status, body: { error, error_description: description } });
 /** OAuth2ErrorRepresentation, from the global KeycloakErrorHandler (§1.5 b): `error` is the exception message. */
 const handlerError = (status: number, error: string): Answer => ({ status, body: { error } });
 const ok = (body: unknown): Answer => ({ status: 200, body });
@@ -96,7 +98,7 @@ export class RealmModel {
 
   createClient(body: Record<string, unknown>, location: (id: string) => string): Answer {
     const clientId = body.clientId;
-    if (typeof clientId !== 'string' || clientId === '') return errorRepresentation(400, 'Client id is required');
+    if (typeof clientId !== 'string' || clientId === '') return modelError(400, 'invalid_input', 'Client ID cannot be blank');
     if (this.clientByClientId(clientId)) return errorRepresentation(409, `Client ${clientId} already exists`);
     const id = randomUUID();
     const publicClient = body.publicClient === true;
@@ -127,7 +129,7 @@ export class RealmModel {
     const client = this.clients.get(id);
     if (!client) return handlerError(404, 'Could not find client');
     if (typeof body.clientId === 'string' && body.clientId !== client.clientId && this.clientByClientId(body.clientId)) {
-      return errorRepresentation(409, 'Client already exists');
+      return modelError(409, 'conflict', 'Duplicate resource error');
     }
     const { id: _ignored, ...fields } = body;
     Object.assign(client, fields, { attributes: body.attributes === undefined ? client.attributes : stringAttributes(body.attributes) });
@@ -193,7 +195,7 @@ export class RealmModel {
   resetPassword(id: string, body: Record<string, unknown>): Answer {
     const user = this.users.get(id);
     if (!user) return handlerError(404, 'User not found');
-    if (body.type !== 'password' || typeof body.value !== 'string' || body.value === '') return errorRepresentation(400, 'Invalid password: must not be empty');
+    if (body.type !== 'password' || typeof body.value !== 'string' || body.value === '') return handlerError(400, 'Empty password not allowed');
     user.password = { value: body.value, temporary: body.temporary === true };
     return noContent;
   }
@@ -216,7 +218,7 @@ export class RealmModel {
     for (const entry of body as Array<{ id?: unknown; name?: unknown }>) {
       // The admin client's defs say both are required; a role is found by name and must match its id.
       const role = typeof entry.name === 'string' ? this.roles.get(entry.name) : undefined;
-      if (!role || entry.id !== role.id) return handlerError(404, 'Could not find role');
+      if (!role || entry.id !== role.id) return handlerError(404, 'Role not found');
       names.push(role.name);
     }
     for (const name of names) (add ? user.roles.add(name) : user.roles.delete(name));
