@@ -75,7 +75,7 @@ export const gatewaySchema = z
     if (gateway.upstream_ca_file !== undefined && URL.canParse(gateway.upstream) && new URL(gateway.upstream).protocol !== 'https:') {
       ctx.addIssue({ code: 'custom', path: ['upstream_ca_file'], message: 'is only used with an https:// upstream' });
     }
-    if (gateway.metrics_listen !== undefined && gateway.metrics_listen === gateway.listen) {
+    if (gateway.metrics_listen !== undefined && gateway.metrics_listen === gateway.listen && parseListenAddress(gateway.listen)?.port !== 0) {
       ctx.addIssue({ code: 'custom', path: ['metrics_listen'], message: 'must differ from listen: /metrics never shares the upstream\'s paths' });
     }
   });
