@@ -1,6 +1,11 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { once } from 'node:events';
-import { startBlackhole, startAnswering, startSocketDestroyer } from '@auth/testkit';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestCA, startBlackhole, startAnswering, startSocketDestroyer } from '@auth/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { sendRaw, startGatewayServer, startUpstream, statusOf, TEST_SECRET, type GatewayServer, type TestUpstream } from './support/gateway-server.js';
 
@@ -174,7 +179,7 @@ describe('connections to the upstream', () => {
     await upstreamGot.promise;
     req.destroy();
     await upstreamClosed.promise;
-    expect(gateway.logs()).toContain('"reason":"client went away"');
+    expect(gateway.logs()).toContain('"event":"gateway.client_gone"');
     expect((await fetch(`${gateway.url}/kapacitor/v1/after`)).status).toBe(401);
   });
 });
@@ -206,6 +211,23 @@ describe('upstream failures: 502 and 504, and the gateway stays up', () => {
     }
   });
 
+  test('an upstream that goes silent mid-body is cut off after idle_timeout_seconds, and so is the client\'s response', async () => {
+    const silent = await startAnswering((_request, response) => {
+      response.writeHead(200, { 'content-length': '1000' });
+      response.write('partial');
+    });
+    const failing = await startGatewayServer({ upstream: silent.url, idle_timeout_seconds: 0.2, routes: [{ prefix: '/', public: true }] });
+    try {
+      const response = await fetch(`${failing.url}/x`);
+      expect(response.status).toBe(200);
+      await expect(response.text()).rejects.toThrow();
+      expect(failing.logs()).toContain('"reason":"upstream connection idle too long"');
+    } finally {
+      await failing.close();
+      await silent.close();
+    }
+  });
+
   test('an upstream that breaks off its response mid-body cuts the client\'s connection, and the next request is served', async () => {
     const hostile = await startAnswering((_request, response) => {
       response.writeHead(200, { 'content-length': '1000' });
@@ -222,6 +244,30 @@ describe('upstream failures: 502 and 504, and the gateway stays up', () => {
     } finally {
       await failing.close();
       await hostile.close();
+    }
+  });
+});
+
+describe('an https:// upstream', () => {
+  test('is trusted through upstream_ca_file, and refused (502) without it', async () => {
+    const ca = await createTestCA();
+    const dir = await mkdtemp(join(tmpdir(), 'gateway-ca-'));
+    const tls = createHttpsServer({ cert: ca.cert, key: ca.key }, (_request, response) => response.end('over tls'));
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+    await writeFile(join(dir, 'ca.pem'), ca.ca);
+    const trusting = await startGatewayServer({ upstream: url, upstream_ca_file: join(dir, 'ca.pem'), routes: [{ prefix: '/', public: true }] });
+    const untrusting = await startGatewayServer({ upstream: url, routes: [{ prefix: '/', public: true }] });
+    try {
+      const response = await fetch(`${trusting.url}/x`);
+      expect(await response.text()).toBe('over tls');
+      expect((await fetch(`${untrusting.url}/x`)).status).toBe(502);
+    } finally {
+      await trusting.close();
+      await untrusting.close();
+      tls.closeAllConnections();
+      tls.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -191,6 +191,8 @@ function gatewayHandler({ routes, upstream, metrics, logger, config }: HandlerPa
     metrics.answered(route.prefix, method, outcome.status, 'allowed');
     if (outcome.failure) {
       logger.warn({ event: 'gateway.upstream_failed', route: route.prefix, method, path: target.path, status: outcome.status, reason: outcome.failure }, 'upstream exchange failed');
+    } else if (outcome.clientGone) {
+      logger.debug({ event: 'gateway.client_gone', route: route.prefix, method, path: target.path }, 'client went away; upstream request aborted');
     } else {
       logger.debug({ event: 'gateway.request', route: route.prefix, method, path: target.path, status: outcome.status }, 'forwarded');
     }

@@ -18,8 +18,10 @@ export interface Forwarded {
   status: number;
   /** Seconds until the upstream's response headers, when it answered. */
   upstreamSeconds?: number;
-  /** Why the gateway answered itself (502, 504, 413) or the exchange broke off; never a secret. */
+  /** Why the gateway answered itself (502, 504, 413) or the upstream broke off; never a secret. */
   failure?: string;
+  /** The client closed its connection before the response was complete (the upstream request is aborted). */
+  clientGone?: true;
 }
 
 /**
@@ -100,18 +102,19 @@ export class Upstream {
       response.on('close', () => {
         if (response.writableFinished) return;
         outgoing.destroy();
-        settle({ status: response.headersSent ? response.statusCode : 0, failure: 'client went away' });
+        settle({ status: response.headersSent ? response.statusCode : 0, clientGone: true });
       });
       client.on('error', () => outgoing.destroy());
 
-      let received = 0;
-      client.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (maxBodyBytes !== undefined && received > maxBodyBytes) {
+      if (maxBodyBytes !== undefined) {
+        let received = 0;
+        client.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received <= maxBodyBytes) return;
           client.unpipe(outgoing);
           fail(413, `request body larger than ${maxBodyBytes} bytes`);
-        }
-      });
+        });
+      }
       client.pipe(outgoing);
     });
   }
