@@ -150,16 +150,24 @@ export const serverConfigSchema = z
     /** The gateway role: an upstream API behind per-route authentication. */
     gateway: gatewaySchema.optional(),
   })
+  .superRefine(
+    (config, ctx) => {
+      // Also run beside other keys' problems, as a required key would be reported: read defensively.
+      const roles = rolesOf({ roles: Array.isArray(config.roles) ? config.roles : undefined, gateway: config.gateway });
+      if (roles.includes('gateway') && config.gateway === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['roles'], message: 'lists gateway, but there is no [gateway] table: add one (listen, upstream, [[gateway.routes]])' });
+      }
+      if (config.gateway !== undefined && !roles.includes('gateway')) {
+        ctx.addIssue({ code: 'custom', path: ['gateway'], message: 'is set, but roles does not list gateway: add "gateway" to roles or remove the table' });
+      }
+      if (roles.includes('issuer') && config.data_dir === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['data_dir'], message: 'is required: the issuer keeps its keys and state there' });
+      }
+    },
+    { when: () => true },
+  )
   .superRefine((config, ctx) => {
-    const roles = rolesOf(config);
-    if (roles.includes('gateway') && !config.gateway) {
-      ctx.addIssue({ code: 'custom', path: ['roles'], message: 'lists gateway, but there is no [gateway] table: add one (listen, upstream, [[gateway.routes]])' });
-    }
-    if (config.gateway && !roles.includes('gateway')) {
-      ctx.addIssue({ code: 'custom', path: ['gateway'], message: 'is set, but roles does not list gateway: add "gateway" to roles or remove the table' });
-    }
-    if (!roles.includes('issuer')) return;
-    if (config.data_dir === undefined) ctx.addIssue({ code: 'custom', path: ['data_dir'], message: 'is required: the issuer keeps its keys and state there' });
+    if (!rolesOf(config).includes('issuer')) return;
     // Every URL the issuer publishes is derived from it, and requests naming another host are refused.
     const host = parseListenAddress(config.listen)?.host;
     if (!config.issuer && (host === '0.0.0.0' || host === '::')) {
