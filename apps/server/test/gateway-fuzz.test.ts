@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { cleanPath } from '../src/gateway/request-target.js';
-import { startGatewayServer, startUpstream, TEST_SECRET, type GatewayServer, type TestUpstream } from './support/gateway-server.js';
+import { TEST_SECRET, useGateway } from './support/gateway-server.js';
+import { prng } from './support/prng.js';
 
 /**
  * A seeded, bounded fuzzer of the gateway's listener: random bytes, garbage
@@ -11,21 +12,6 @@ import { startGatewayServer, startUpstream, TEST_SECRET, type GatewayServer, typ
 const SEED = 1109;
 const CONNECTIONS = 1000;
 const CONCURRENCY = 8;
-
-/** mulberry32: a small, well-known 32-bit PRNG; deterministic for a seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { int, pick, chance: (p: number) => next() < p };
-}
 
 const SAFE_PIECES = ['/', 'a', 'tasks', 'ping', '%41', '-', '~', '?x=1', '&token=', `?token=${TEST_SECRET}`];
 const PIECES = ['/', '//', '.', '..', '%2e', '%2f', '%5c', '%', '%zz', '%00', '\\', '\u0000', '\r', '\n', ' ', '\t', '?', '#', '@', ';', '%41', 'kapacitor', 'v1', 'ping', 'open', '\u00ff', 'http://x', '*'];
@@ -79,23 +65,13 @@ function send(url: string, bytes: Buffer): Promise<string> {
   });
 }
 
-let upstream: TestUpstream;
-let gateway: GatewayServer;
-
-beforeAll(async () => {
-  upstream = await startUpstream();
-  gateway = await startGatewayServer({
-    upstream: upstream.url,
-    routes: [
-      { prefix: '/open', public: true },
-      { prefix: '/kapacitor/v1', provider: 'test-token', auth: { secret_env: 'TEST_GATEWAY_SECRET' } },
-    ],
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
+const its = useGateway((upstream) => ({
+  upstream,
+  routes: [
+    { prefix: '/open', public: true },
+    { prefix: '/kapacitor/v1', provider: 'test-token', auth: { secret_env: 'TEST_GATEWAY_SECRET' } },
+  ],
+}));
 
 describe(`fuzzing the gateway's listener (seed ${SEED}, ${CONNECTIONS} connections)`, () => {
   test('no answer is a 5xx, nothing hangs, only clean paths reach the upstream, and the gateway still serves', async () => {
@@ -108,7 +84,7 @@ describe(`fuzzing the gateway's listener (seed ${SEED}, ${CONNECTIONS} connectio
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < inputs.length) {
           const input = inputs[next++]!;
-          const answer = await send(gateway.url, input);
+          const answer = await send(its.gateway.url, input);
           for (const [, status] of answer.matchAll(/HTTP\/1\.[01] (\d{3})/g)) statuses.set(status!, (statuses.get(status!) ?? 0) + 1);
           if (answer === 'timed out' || /HTTP\/1\.[01] 5\d\d/.test(answer)) failures.push(`${answer.slice(0, 40)} <- ${JSON.stringify(input.toString('latin1').slice(0, 200))}`);
         }
@@ -117,10 +93,10 @@ describe(`fuzzing the gateway's listener (seed ${SEED}, ${CONNECTIONS} connectio
     console.log('statuses', Object.fromEntries([...statuses].sort()));
 
     expect(failures).toEqual([]);
-    const unclean = upstream.requests.map((r) => r.url.split('?')[0]!).filter((path) => !cleanPath(path).ok);
+    const unclean = its.upstream.requests.map((r) => r.url.split('?')[0]!).filter((path) => !cleanPath(path).ok);
     expect(unclean).toEqual([]);
-    expect((await fetch(`${gateway.url}/open/still-up`)).status).toBe(200);
-    expect(gateway.logs()).not.toMatch(/\n\s+at /);
-    expect(gateway.logs()).not.toContain(TEST_SECRET);
+    expect((await fetch(`${its.gateway.url}/open/still-up`)).status).toBe(200);
+    expect(its.gateway.logs()).not.toMatch(/\n\s+at /);
+    expect(its.gateway.logs()).not.toContain(TEST_SECRET);
   }, 240_000);
 });

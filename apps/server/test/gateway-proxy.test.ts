@@ -1,40 +1,23 @@
 import { once } from 'node:events';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestCA, startBlackhole, startAnswering, startSocketDestroyer } from '@auth/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { sendRaw, startGatewayServer, startUpstream, statusOf, TEST_SECRET, type GatewayServer, type TestUpstream } from './support/gateway-server.js';
+import { describe, expect, test } from 'vitest';
+import { sendRaw, startGatewayServer, statusOf, TEST_SECRET, useGateway } from './support/gateway-server.js';
 
-let upstream: TestUpstream;
-let gateway: GatewayServer;
-
-beforeAll(async () => {
-  upstream = await startUpstream();
-  gateway = await startGatewayServer({
-    upstream: `${upstream.url}/base`,
-    max_body_bytes: 1024 * 1024,
-    routes: [
-      { prefix: '/public', public: true },
-      { prefix: '/api', provider: 'allow-all' },
-      { prefix: '/kapacitor/v1', provider: 'test-token', auth: { secret_env: 'TEST_GATEWAY_SECRET' } },
-    ],
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-  upstream.answer = (_request, response, seen) => {
-    response.writeHead(200, { 'content-type': 'text/plain' });
-    response.end(`upstream saw ${seen.method} ${seen.url}`);
-  };
-});
+const its = useGateway((upstream) => ({
+  upstream: `${upstream}/base`,
+  max_body_bytes: 1024 * 1024,
+  routes: [
+    { prefix: '/public', public: true },
+    { prefix: '/api', provider: 'allow-all' },
+    { prefix: '/kapacitor/v1', provider: 'test-token', auth: { secret_env: 'TEST_GATEWAY_SECRET' } },
+  ],
+}));
 
 /** Promise.withResolvers, which Node 20 lacks. */
 function deferred() {
@@ -54,12 +37,12 @@ function open(base: string, path: string, options: { method?: string; headers?: 
 describe('streaming', () => {
   test('the upstream gets the first chunk of a request body before the client has sent the last', async () => {
     const firstChunk = deferred();
-    upstream.answer = (request, response) => {
+    its.upstream.answer = (request, response) => {
       request.once('data', () => firstChunk.resolve());
       request.on('end', () => response.end('done'));
       request.resume();
     };
-    const { req, response } = open(gateway.url, '/api/write', { method: 'POST', headers: { 'content-type': 'text/plain' } });
+    const { req, response } = open(its.gateway.url, '/api/write', { method: 'POST', headers: { 'content-type': 'text/plain' } });
     req.write('first chunk;');
     await firstChunk.promise;
     // Only now is the last chunk sent: a buffering gateway would never have forwarded the first.
@@ -68,17 +51,17 @@ describe('streaming', () => {
     res.resume();
     expect(res.statusCode).toBe(200);
     await once(res, 'end');
-    expect(upstream.requests[0]!.body).toBe('first chunk;last chunk');
+    expect(its.upstream.requests[0]!.body).toBe('first chunk;last chunk');
   });
 
   test('the client gets the first chunk of a response body before the upstream has sent the last', async () => {
     const clientGotFirst = deferred();
-    upstream.answer = (_request, response) => {
+    its.upstream.answer = (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.write('first;');
       void clientGotFirst.promise.then(() => response.end('last'));
     };
-    const { req, response } = open(gateway.url, '/api/stream');
+    const { req, response } = open(its.gateway.url, '/api/stream');
     req.end();
     const res = await response;
     res.setEncoding('utf8');
@@ -92,11 +75,11 @@ describe('streaming', () => {
   });
 
   test('a body over max_body_bytes without a Content-Length is cut off at the limit with 413', async () => {
-    upstream.answer = (request, response) => {
+    its.upstream.answer = (request, response) => {
       request.resume();
       request.on('end', () => response.end('too late'));
     };
-    const { req, response } = open(gateway.url, '/api/write', { method: 'POST' });
+    const { req, response } = open(its.gateway.url, '/api/write', { method: 'POST' });
     req.on('error', () => {});
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     for (let i = 0; i < 20; i++) req.write(chunk);
@@ -105,26 +88,26 @@ describe('streaming', () => {
   });
 
   test('a Content-Length over max_body_bytes is refused before the upstream is asked', async () => {
-    const answer = await sendRaw(gateway.url, `POST /api/write HTTP/1.1\r\nHost: g\r\nContent-Length: ${2 * 1024 * 1024}\r\nConnection: close\r\n\r\n`);
+    const answer = await sendRaw(its.gateway.url, `POST /api/write HTTP/1.1\r\nHost: g\r\nContent-Length: ${2 * 1024 * 1024}\r\nConnection: close\r\n\r\n`);
     expect(statusOf(answer)).toBe(413);
-    expect(upstream.requests).toEqual([]);
+    expect(its.upstream.requests).toEqual([]);
   });
 });
 
 describe('RFC 9110 §7.6.1: hop-by-hop headers are removed both ways', () => {
   test('the upstream never sees the client\'s hop-by-hop headers nor those its Connection names', async () => {
     const raw =
-      'GET /public/h HTTP/1.1\r\nHost: gateway.test\r\nConnection: close, X-Secret-Hop\r\nKeep-Alive: timeout=5\r\nX-Secret-Hop: 1\r\n' +
+      'GET /public/h HTTP/1.1\r\nHost: its.gateway.test\r\nConnection: close, X-Secret-Hop\r\nKeep-Alive: timeout=5\r\nX-Secret-Hop: 1\r\n' +
       'Proxy-Authorization: Basic eDp5\r\nProxy-Connection: keep-alive\r\nTE: trailers\r\nTrailer: X-T\r\nUpgrade-Insecure-Requests: 1\r\nX-End-To-End: kept\r\n\r\n';
-    expect(statusOf(await sendRaw(gateway.url, raw))).toBe(200);
-    const headers = upstream.requests[0]!.headers;
+    expect(statusOf(await sendRaw(its.gateway.url, raw))).toBe(200);
+    const headers = its.upstream.requests[0]!.headers;
     for (const name of ['x-secret-hop', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer']) expect(headers).not.toHaveProperty(name);
     expect(headers['x-end-to-end']).toBe('kept');
     expect(headers['upgrade-insecure-requests']).toBe('1');
   });
 
   test('the client never sees the upstream\'s hop-by-hop headers nor those its Connection names', async () => {
-    upstream.answer = (_request, response) => {
+    its.upstream.answer = (_request, response) => {
       response.writeHead(200, {
         connection: 'keep-alive, X-Upstream-Hop',
         'keep-alive': 'timeout=99',
@@ -136,7 +119,7 @@ describe('RFC 9110 §7.6.1: hop-by-hop headers are removed both ways', () => {
       });
       response.end('ok');
     };
-    const response = await fetch(`${gateway.url}/public/h`);
+    const response = await fetch(`${its.gateway.url}/public/h`);
     expect(await response.text()).toBe('ok');
     for (const name of ['x-upstream-hop', 'proxy-authenticate', 'upgrade', 'trailer']) expect(response.headers.has(name)).toBe(false);
     expect(response.headers.get('keep-alive')).not.toBe('timeout=99');
@@ -144,43 +127,43 @@ describe('RFC 9110 §7.6.1: hop-by-hop headers are removed both ways', () => {
   });
 
   test('X-Forwarded-For/-Proto/-Host are the gateway\'s, never the client\'s, and Host is the upstream\'s', async () => {
-    await fetch(`${gateway.url}/public/f`, { headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-host': 'evil.test', forwarded: 'for=203.0.113.9' } });
-    const headers = upstream.requests[0]!.headers;
+    await fetch(`${its.gateway.url}/public/f`, { headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-host': 'evil.test', forwarded: 'for=203.0.113.9' } });
+    const headers = its.upstream.requests[0]!.headers;
     expect(headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(headers['x-forwarded-proto']).toBe('http');
-    expect(headers['x-forwarded-host']).toBe(new URL(gateway.url).host);
+    expect(headers['x-forwarded-host']).toBe(new URL(its.gateway.url).host);
     expect(headers.forwarded).toBeUndefined();
-    expect(headers.host).toBe(new URL(upstream.url).host);
+    expect(headers.host).toBe(new URL(its.upstream.url).host);
   });
 
   test('the upstream base URL\'s path is put in front of the forwarded path', async () => {
-    await fetch(`${gateway.url}/public/x?a=1`);
-    expect(upstream.requests[0]!.url).toBe('/base/public/x?a=1');
+    await fetch(`${its.gateway.url}/public/x?a=1`);
+    expect(its.upstream.requests[0]!.url).toBe('/base/public/x?a=1');
   });
 });
 
 describe('connections to the upstream', () => {
   test('sequential requests reuse one kept-alive upstream connection', async () => {
-    for (let i = 0; i < 5; i++) expect((await fetch(`${gateway.url}/public/k${i}`)).status).toBe(200);
-    expect(new Set(upstream.requests.map((r) => r.connection)).size).toBe(1);
+    for (let i = 0; i < 5; i++) expect((await fetch(`${its.gateway.url}/public/k${i}`)).status).toBe(200);
+    expect(new Set(its.upstream.requests.map((r) => r.connection)).size).toBe(1);
   });
 
   test('the client going away aborts the upstream request', async () => {
     const upstreamClosed = deferred();
     const upstreamGot = deferred();
-    upstream.answer = (request) => {
+    its.upstream.answer = (request) => {
       upstreamGot.resolve();
       request.socket.once('close', () => upstreamClosed.resolve());
     };
-    const url = new URL(gateway.url);
+    const url = new URL(its.gateway.url);
     const req = httpRequest({ host: url.hostname, port: url.port, path: '/api/slow', agent: false });
     req.on('error', () => {});
     req.end();
     await upstreamGot.promise;
     req.destroy();
     await upstreamClosed.promise;
-    expect(gateway.logs()).toContain('"event":"gateway.client_gone"');
-    expect((await fetch(`${gateway.url}/kapacitor/v1/after`)).status).toBe(401);
+    expect(its.gateway.logs()).toContain('"event":"gateway.client_gone"');
+    expect((await fetch(`${its.gateway.url}/kapacitor/v1/after`)).status).toBe(401);
   });
 });
 
@@ -274,60 +257,60 @@ describe('an https:// upstream', () => {
 
 describe('decisions of a provider', () => {
   test('a denial is answered in the provider\'s words (status, headers, body verbatim) and never forwarded', async () => {
-    const response = await fetch(`${gateway.url}/kapacitor/v1/tasks`, { headers: { authorization: 'Token wrong' } });
+    const response = await fetch(`${its.gateway.url}/kapacitor/v1/tasks`, { headers: { authorization: 'Token wrong' } });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Token realm="test"');
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(response.headers.get('x-test-protocol')).toBe('yes');
     expect(await response.text()).toBe('{"error":"token required"}\n');
-    expect(upstream.requests).toEqual([]);
+    expect(its.upstream.requests).toEqual([]);
   });
 
   test('a denial is logged once with the provider\'s reason, never with the credential', async () => {
-    await fetch(`${gateway.url}/kapacitor/v1/denied-log`, { headers: { authorization: 'Token not-the-secret-42' } });
-    const lines = gateway.logs().split('\n').filter((line) => line.includes('/kapacitor/v1/denied-log') && line.includes('"gateway.denied"'));
+    await fetch(`${its.gateway.url}/kapacitor/v1/denied-log`, { headers: { authorization: 'Token not-the-secret-42' } });
+    const lines = its.gateway.logs().split('\n').filter((line) => line.includes('/kapacitor/v1/denied-log') && line.includes('"gateway.denied"'));
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'gateway.denied', route: '/kapacitor/v1', provider: 'test-token', status: 401, reason: 'wrong token' });
-    expect(gateway.logs()).not.toContain('not-the-secret-42');
+    expect(its.gateway.logs()).not.toContain('not-the-secret-42');
   });
 
   test('an allowed request is forwarded with the provider\'s header changes and without the query parameters it consumed', async () => {
-    const response = await fetch(`${gateway.url}/kapacitor/v1/tasks?token=${TEST_SECRET}&limit=5&token=again`, { method: 'POST', body: 'x' });
+    const response = await fetch(`${its.gateway.url}/kapacitor/v1/tasks?token=${TEST_SECRET}&limit=5&token=again`, { method: 'POST', body: 'x' });
     expect(response.status).toBe(200);
-    const seen = upstream.requests[0]!;
+    const seen = its.upstream.requests[0]!;
     expect(seen.url).toBe('/base/kapacitor/v1/tasks?limit=5');
     expect(seen.headers['x-test-user']).toBe('alice');
     expect(seen.headers.authorization).toBeUndefined();
     expect(seen.body).toBe('x');
-    expect(gateway.logs()).not.toContain(TEST_SECRET);
+    expect(its.gateway.logs()).not.toContain(TEST_SECRET);
   });
 
   test('a provider cannot set a hop-by-hop header on the forwarded request', async () => {
-    await fetch(`${gateway.url}/kapacitor/v1/tasks`, { headers: { authorization: `Token ${TEST_SECRET}` } });
-    const seen = upstream.requests[0]!;
+    await fetch(`${its.gateway.url}/kapacitor/v1/tasks`, { headers: { authorization: `Token ${TEST_SECRET}` } });
+    const seen = its.upstream.requests[0]!;
     expect(seen.headers.connection).not.toBe('x-test-user');
     expect(seen.headers['transfer-encoding']).toBeUndefined();
     expect(seen.headers['x-test-user']).toBe('alice');
   });
 
   test('a provider\'s own refusal of a method keeps its status and headers', async () => {
-    const response = await fetch(`${gateway.url}/kapacitor/v1/tasks`, { method: 'DELETE', headers: { authorization: `Token ${TEST_SECRET}` } });
+    const response = await fetch(`${its.gateway.url}/kapacitor/v1/tasks`, { method: 'DELETE', headers: { authorization: `Token ${TEST_SECRET}` } });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET, POST');
   });
 
   test('an authenticator that throws gets 500 and the gateway keeps serving', async () => {
-    const response = await fetch(`${gateway.url}/kapacitor/v1/tasks`, { headers: { authorization: `Token ${TEST_SECRET}`, 'x-test-throw': '1' } });
+    const response = await fetch(`${its.gateway.url}/kapacitor/v1/tasks`, { headers: { authorization: `Token ${TEST_SECRET}`, 'x-test-throw': '1' } });
     expect(response.status).toBe(500);
-    expect(upstream.requests).toEqual([]);
-    expect((await fetch(`${gateway.url}/public/ok`)).status).toBe(200);
+    expect(its.upstream.requests).toEqual([]);
+    expect((await fetch(`${its.gateway.url}/public/ok`)).status).toBe(200);
   });
 
   test('a malformed Authorization header is the provider\'s to judge and never crashes the gateway', async () => {
     for (const value of ['Token', 'Token  ', 'Basic !!!', '\u00ff\u00fe', 'Bearer a.b.c'.repeat(500)]) {
-      const raw = await sendRaw(gateway.url, Buffer.from(`GET /kapacitor/v1/tasks HTTP/1.1\r\nHost: g\r\nAuthorization: ${value}\r\nConnection: close\r\n\r\n`, 'latin1'));
+      const raw = await sendRaw(its.gateway.url, Buffer.from(`GET /kapacitor/v1/tasks HTTP/1.1\r\nHost: g\r\nAuthorization: ${value}\r\nConnection: close\r\n\r\n`, 'latin1'));
       expect(statusOf(raw)).toBe(401);
     }
-    expect(upstream.requests).toEqual([]);
+    expect(its.upstream.requests).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { askedPaths, sendRaw, startGatewayServer, startUpstream, statusOf, TEST_SECRET, type GatewayServer, type TestUpstream } from './support/gateway-server.js';
+import { describe, expect, test } from 'vitest';
+import { askedPaths, sendRaw, statusOf, TEST_SECRET, useGateway } from './support/gateway-server.js';
 
 /**
  * Everything here is refused before any provider sees it and never reaches
@@ -7,30 +7,16 @@ import { askedPaths, sendRaw, startGatewayServer, startUpstream, statusOf, TEST_
  * serves, so what two parsers could read differently is refused, with a 4xx.
  */
 
-let upstream: TestUpstream;
-let gateway: GatewayServer;
+const its = useGateway((upstream) => ({
+  upstream,
+  routes: [
+    { prefix: '/', public: true },
+    { prefix: '/kapacitor/v1', provider: 'test-token', auth: { secret_env: 'TEST_GATEWAY_SECRET' } },
+  ],
+}));
 
-beforeAll(async () => {
-  upstream = await startUpstream();
-  gateway = await startGatewayServer({
-    upstream: upstream.url,
-    routes: [
-      { prefix: '/', public: true },
-      { prefix: '/kapacitor/v1', provider: 'test-token', auth: { secret_env: 'TEST_GATEWAY_SECRET' } },
-    ],
-  });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => {
-  upstream.requests.length = 0;
-  askedPaths.length = 0;
-});
-
-const request = (target: string, headers = 'Host: gateway.test\r\n', method = 'GET') => `${method} ${target} HTTP/1.1\r\n${headers}Connection: close\r\n\r\n`;
-const auth = `Host: gateway.test\r\nAuthorization: Token ${TEST_SECRET}\r\n`;
+const request = (target: string, headers = 'Host: its.gateway.test\r\n', method = 'GET') => `${method} ${target} HTTP/1.1\r\n${headers}Connection: close\r\n\r\n`;
+const auth = `Host: its.gateway.test\r\nAuthorization: Token ${TEST_SECRET}\r\n`;
 
 const UNCLEAN: Array<[string, string, number]> = [
   ['an empty segment', request('//kapacitor/v1/config', auth), 400],
@@ -76,43 +62,43 @@ const UNCLEAN: Array<[string, string, number]> = [
   ['an obs-fold continuation line', request('/kapacitor/v1/config', `${auth}X-Folded: a\r\n b\r\n`), 400],
   ['a bare LF line ending in the request line', `GET /kapacitor/v1/config HTTP/1.1\n${auth}\r\n`, 400],
   ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400],
-  ['an unknown HTTP version', 'GET /kapacitor/v1/config HTTP/3.7\r\nHost: gateway.test\r\n\r\n', 400],
+  ['an unknown HTTP version', 'GET /kapacitor/v1/config HTTP/3.7\r\nHost: its.gateway.test\r\n\r\n', 400],
   ['an Upgrade request', request('/kapacitor/v1/config', `${auth}Connection: Upgrade\r\nUpgrade: websocket\r\n`), 400],
 ];
 
 describe('requests refused before any provider, never forwarded', () => {
   test.each(UNCLEAN)('%s is refused with a 4xx', async (_name, raw, status) => {
-    const answer = await sendRaw(gateway.url, raw);
+    const answer = await sendRaw(its.gateway.url, raw);
     expect(statusOf(answer)).toBe(status);
-    expect(upstream.requests).toEqual([]);
+    expect(its.upstream.requests).toEqual([]);
     expect(askedPaths).toEqual([]);
   });
 
   test('the server still serves after all of them', async () => {
-    const response = await fetch(`${gateway.url}/kapacitor/v1/ping`, { headers: { authorization: `Token ${TEST_SECRET}` } });
+    const response = await fetch(`${its.gateway.url}/kapacitor/v1/ping`, { headers: { authorization: `Token ${TEST_SECRET}` } });
     expect(response.status).toBe(200);
-    expect(gateway.logs()).not.toMatch(/\n\s+at /);
+    expect(its.gateway.logs()).not.toMatch(/\n\s+at /);
   });
 });
 
 describe('RFC 3986 §6.2.2: what the provider authorizes is exactly what is forwarded', () => {
   test('encoded unreserved characters are decoded before the provider sees the path, and that path is forwarded', async () => {
-    const response = await fetch(`${gateway.url}/kapacitor/v1/%74asks/%7Ename?x=%41`, { headers: { authorization: `Token ${TEST_SECRET}` } });
+    const response = await fetch(`${its.gateway.url}/kapacitor/v1/%74asks/%7Ename?x=%41`, { headers: { authorization: `Token ${TEST_SECRET}` } });
     expect(response.status).toBe(200);
     expect(askedPaths).toEqual(['/kapacitor/v1/tasks/~name']);
-    expect(upstream.requests.map((r) => r.url)).toEqual(['/kapacitor/v1/tasks/~name?x=%41']);
+    expect(its.upstream.requests.map((r) => r.url)).toEqual(['/kapacitor/v1/tasks/~name?x=%41']);
   });
 
   test('other encoded characters stay encoded, in upper-case hex', async () => {
-    const response = await fetch(`${gateway.url}/kapacitor/v1/tasks/a%20b%3fc`, { headers: { authorization: `Token ${TEST_SECRET}` } });
+    const response = await fetch(`${its.gateway.url}/kapacitor/v1/tasks/a%20b%3fc`, { headers: { authorization: `Token ${TEST_SECRET}` } });
     expect(response.status).toBe(200);
     expect(askedPaths).toEqual(['/kapacitor/v1/tasks/a%20b%3Fc']);
-    expect(upstream.requests.map((r) => r.url)).toEqual(['/kapacitor/v1/tasks/a%20b%3Fc']);
+    expect(its.upstream.requests.map((r) => r.url)).toEqual(['/kapacitor/v1/tasks/a%20b%3Fc']);
   });
 
   test('one trailing slash is a path of its own and is kept', async () => {
-    const response = await fetch(`${gateway.url}/kapacitor/v1/tasks/`, { headers: { authorization: `Token ${TEST_SECRET}` } });
+    const response = await fetch(`${its.gateway.url}/kapacitor/v1/tasks/`, { headers: { authorization: `Token ${TEST_SECRET}` } });
     expect(response.status).toBe(200);
-    expect(upstream.requests.map((r) => r.url)).toEqual(['/kapacitor/v1/tasks/']);
+    expect(its.upstream.requests.map((r) => r.url)).toEqual(['/kapacitor/v1/tasks/']);
   });
 });

@@ -177,7 +177,8 @@ function gatewayHandler({ routes, upstream, metrics, logger, config }: HandlerPa
       if (response.destroyed) return;
       if (!decision.allow) {
         logger.info({ event: 'gateway.denied', route: route.prefix, provider: route.provider, method, path: target.path, status: decision.status, reason: decision.reason }, 'request denied');
-        response.writeHead(decision.status, { ...decision.headers, 'content-length': Buffer.byteLength(decision.body) });
+        const headers = Object.fromEntries(Object.entries(decision.headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+        response.writeHead(decision.status, { ...headers, 'content-length': Buffer.byteLength(decision.body) });
         response.end(decision.body);
         return metrics.answered(route.prefix, method, decision.status, 'denied');
       }
@@ -216,10 +217,10 @@ function forwardedHeaders(request: IncomingMessage, changes: Readonly<Record<str
   return headers;
 }
 
-/** Request headers as the contract gives them: lower-case names, repeated ones joined with `, `. */
-function joinedHeaders(request: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headersDistinct)) if (value) out[name] = value.join(', ');
+/** Request headers as the contract gives them: Node's, with the one list it keeps (`set-cookie`) joined too. */
+function joinedHeaders(request: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
   return out;
 }
 

@@ -3,6 +3,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { GatewayDecision, GatewayMetric, GatewayRequest, Provider } from '@auth/core';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { z } from 'zod';
 import { createLogger, parseServerConfig, startAuthServer, type RunningGateway } from '../../src/index.js';
 
@@ -24,9 +25,15 @@ export interface SeenRequest {
 export interface TestUpstream {
   url: string;
   requests: SeenRequest[];
-  /** How each request is answered (default: 200 `upstream saw <method> <url>`). */
+  /** How each request is answered (default: `echoAnswer`). */
   answer: (request: IncomingMessage, response: ServerResponse, seen: SeenRequest) => void;
   close(): Promise<void>;
+}
+
+/** 200 `upstream saw <method> <url>`. */
+export function echoAnswer(_request: IncomingMessage, response: ServerResponse, seen: SeenRequest): void {
+  response.writeHead(200, { 'content-type': 'text/plain' });
+  response.end(`upstream saw ${seen.method} ${seen.url}`);
 }
 
 /** A minimal node:http upstream that records every request it gets, with its body. */
@@ -35,10 +42,7 @@ export async function startUpstream(): Promise<TestUpstream> {
   const upstream: TestUpstream = {
     url: '',
     requests: [],
-    answer: (_request, response, seen) => {
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      response.end(`upstream saw ${seen.method} ${seen.url}`);
-    },
+    answer: echoAnswer,
     close: async () => {},
   };
   const server = createServer((request, response) => {
@@ -172,6 +176,29 @@ export async function startGatewayServer(gateway: Record<string, unknown>, provi
     configFile: file,
   });
   return { gateway: running.gateway!, url: running.gateway!.url, logs: () => lines.join(''), close: () => running.close() };
+}
+
+/**
+ * One upstream and one gateway in front of it for a test file, `table(upstreamUrl)`
+ * being its `[gateway]` table. Before each test the upstream forgets what it saw and
+ * answers with `echoAnswer` again. The fields are set once `beforeAll` has run.
+ */
+export function useGateway(table: (upstreamUrl: string) => Record<string, unknown>): { upstream: TestUpstream; gateway: GatewayServer } {
+  const fixture = {} as { upstream: TestUpstream; gateway: GatewayServer };
+  beforeAll(async () => {
+    fixture.upstream = await startUpstream();
+    fixture.gateway = await startGatewayServer(table(fixture.upstream.url));
+  });
+  afterAll(async () => {
+    await fixture.gateway?.close();
+    await fixture.upstream?.close();
+  });
+  beforeEach(() => {
+    fixture.upstream.requests.length = 0;
+    fixture.upstream.answer = echoAnswer;
+    askedPaths.length = 0;
+  });
+  return fixture;
 }
 
 /** Sends `bytes` as they are on a fresh connection and resolves with everything the server wrote until it closed or `idleMs` passed in silence. */
