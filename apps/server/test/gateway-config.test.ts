@@ -100,6 +100,23 @@ describe('a route\'s auth table is validated by its provider at startup', () => 
   });
 });
 
+describe('listening', () => {
+  test('an address in use is a usage error naming gateway.listen', async () => {
+    const taken = await startUpstream();
+    try {
+      const error = await startGatewayServer({ listen: new URL(taken.url).host, upstream: taken.url, routes: ROUTES }).then(
+        () => undefined,
+        (e: Error & { code: string; details: { key?: string } }) => e,
+      );
+      expect(error?.code).toBe('USAGE');
+      expect(error?.message).toBe(`cannot listen on ${new URL(taken.url).host} (gateway.listen): EADDRINUSE`);
+      expect(error?.details.key).toBe('gateway.listen');
+    } finally {
+      await taken.close();
+    }
+  });
+});
+
 describe('auth-server --config with a gateway-only config', () => {
   let dir: string;
   let upstream: TestUpstream;

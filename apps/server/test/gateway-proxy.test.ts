@@ -222,6 +222,7 @@ describe('upstream failures: 502 and 504, and the gateway stays up', () => {
       const response = await fetch(`${failing.url}/x`);
       expect(response.status).toBe(200);
       await expect(response.text()).rejects.toThrow();
+      expect(failing.logs()).toContain('"reason":"upstream response broke off"');
       const raw = await sendRaw(failing.url, 'GET /y HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n');
       expect(statusOf(raw)).toBe(200);
     } finally {

@@ -95,12 +95,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let metricsServer: Server | undefined;
   let metricsUrl: string | undefined;
   try {
-    const address = await listen(server, config.listen);
+    const address = await listen(server, config.listen, 'gateway.listen');
     if (config.metrics_listen !== undefined) {
       metricsServer = createServer((request, response) => {
         serveMetrics(request, response, metrics).catch(() => response.destroy());
       });
-      metricsUrl = `${await listen(metricsServer, config.metrics_listen)}/metrics`;
+      metricsUrl = `${await listen(metricsServer, config.metrics_listen, 'gateway.metrics_listen')}/metrics`;
       logger.info({ event: 'gateway.metrics_listening', url: metricsUrl }, 'serving /metrics');
     }
     logger.info({ event: 'gateway.listening', url: address, upstream: config.upstream, routes: routes.length }, 'gateway accepting requests');
@@ -256,15 +256,20 @@ async function serveMetrics(request: IncomingMessage, response: ServerResponse, 
   response.end(request.method === 'HEAD' ? undefined : text);
 }
 
-async function listen(server: Server, address: string): Promise<string> {
+async function listen(server: Server, address: string, key: string): Promise<string> {
   const { host, port } = parseListenAddress(address)!;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+    throw new AuthError('USAGE', `cannot listen on ${address} (${key}): ${code}`, { key, cause, hint: `pick another address for ${key} (port 0 picks a free one)` });
+  }
   const bound = server.address() as AddressInfo;
   return `http://${formatHostForUrl(host)}:${bound.port}`;
 }

@@ -93,7 +93,9 @@ export class Upstream {
         timers.forEach(clearTimeout);
         response.writeHead(upstream.statusCode ?? 502, endToEndHeaders(upstream.headers));
         upstream.on('error', () => fail(502, 'upstream response broke off'));
-        upstream.on('aborted', () => fail(502, 'upstream response broke off'));
+        upstream.on('close', () => {
+          if (!upstream.complete) fail(502, 'upstream response broke off');
+        });
         upstream.pipe(response);
         response.on('finish', () => settle({ status: response.statusCode }));
       });
