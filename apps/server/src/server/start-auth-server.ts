@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Provider as AuthProvider } from '@auth/core';
+import { AuthError, type Provider as AuthProvider } from '@auth/core';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { IssuerConfig, LockoutConfig, ServerConfig } from '../config/schema.js';
@@ -63,7 +63,7 @@ export interface RunningAuthServer {
 /** Starts the roles a validated config switches on; resolves once each accepts requests. */
 export async function startAuthServer(options: StartAuthServerOptions): Promise<RunningAuthServer> {
   const { config, logger = createLogger(), shutdownTimeoutMs = 10_000, now = Date.now } = options;
-  const issuer = config.roles.includes('issuer') ? await startIssuer({ ...options, config: config as IssuerConfig, logger, shutdownTimeoutMs, now }) : undefined;
+  const issuer = config.roles.includes('issuer') ? await startIssuer({ ...options, config: issuerConfig(config), logger, shutdownTimeoutMs, now }) : undefined;
   let gateway: RunningGateway | undefined;
   try {
     if (config.gateway) {
@@ -88,6 +88,14 @@ export async function startAuthServer(options: StartAuthServerOptions): Promise<
       await Promise.all([issuer?.close(), gateway?.close()]);
     },
   };
+}
+
+/** parseServerConfig refuses an issuer without a data dir; a config built by hand is checked here. */
+function issuerConfig(config: ServerConfig): IssuerConfig {
+  if (config.data_dir === undefined) {
+    throw new AuthError('CONFIG_INVALID', 'the issuer role needs data_dir', { key: 'data_dir', hint: 'set data_dir, or leave "issuer" out of roles' });
+  }
+  return { ...config, data_dir: config.data_dir };
 }
 
 interface RunningIssuer {
