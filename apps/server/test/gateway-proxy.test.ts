@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestCA, startBlackhole, startAnswering, startSocketDestroyer } from '@auth/testkit';
 import { describe, expect, test } from 'vitest';
+import type { Provider } from '@auth/core';
+import { z } from 'zod';
 import { sendRaw, startGatewayServer, statusOf, TEST_SECRET, useGateway } from './support/gateway-server.js';
 
 const its = useGateway((upstream) => ({
@@ -305,6 +307,46 @@ describe('decisions of a provider', () => {
     expect(response.status).toBe(500);
     expect(its.upstream.requests).toEqual([]);
     expect((await fetch(`${its.gateway.url}/public/ok`)).status).toBe(200);
+  });
+
+  test('the request\'s signal aborts when the client goes away, and at the deadline, which is answered 504', async () => {
+    const aborted: string[] = [];
+    const waiting = deferred();
+    /** Answers only when its request's signal aborts, as an authenticator waiting on a slow directory would. */
+    const waitsForAbort: Provider = {
+      specificationVersion: 'v1',
+      id: 'waits',
+      name: 'Waits',
+      options: z.object({}),
+      gateway: {
+        specificationVersion: 'v1',
+        configSchema: z.strictObject({}),
+        createAuthenticator: async () => ({
+          authenticate: ({ signal }) =>
+            new Promise((_resolve, reject) => {
+              waiting.resolve();
+              signal.addEventListener('abort', () => {
+                aborted.push((signal.reason as Error).message);
+                reject(signal.reason);
+              });
+            }),
+        }),
+      },
+    };
+    const slow = await startGatewayServer({ upstream: 'http://127.0.0.1:1', response_timeout_seconds: 0.3, routes: [{ prefix: '/', provider: 'waits' }] }, [waitsForAbort]);
+    try {
+      const url = new URL(slow.url);
+      const req = httpRequest({ host: url.hostname, port: url.port, path: '/x', agent: false });
+      req.on('error', () => {});
+      req.end();
+      await waiting.promise;
+      req.destroy();
+      const timedOut = await fetch(`${slow.url}/y`);
+      expect(timedOut.status).toBe(504);
+      expect(aborted).toEqual(['client went away', 'authentication took too long']);
+    } finally {
+      await slow.close();
+    }
   });
 
   test('a malformed Authorization header is the provider\'s to judge and never crashes the gateway', async () => {

@@ -157,8 +157,11 @@ function gatewayHandler({ routes, upstream, metrics, logger, config }: HandlerPa
     let upstreamHeaders: Readonly<Record<string, string | null>> = {};
     let query = target.query;
     if (route.authenticator) {
-      const gone = new AbortController();
-      response.once('close', () => gone.abort());
+      // One signal for both ends of the wait: the client leaving, or the deadline (AbortSignal.any and .timeout cost more per request).
+      const abort = new AbortController();
+      const onClose = () => abort.abort(new Error('client went away'));
+      response.once('close', onClose);
+      const deadline = setTimeout(() => abort.abort(new Error('authentication took too long')), config.response_timeout_seconds * 1000);
       let decision: GatewayDecision;
       try {
         decision = await route.authenticator.authenticate({
@@ -166,13 +169,18 @@ function gatewayHandler({ routes, upstream, metrics, logger, config }: HandlerPa
           path: target.path,
           query: new URLSearchParams(target.query),
           headers: joinedHeaders(request),
-          signal: AbortSignal.any([gone.signal, AbortSignal.timeout(config.response_timeout_seconds * 1000)]),
+          signal: abort.signal,
         });
       } catch (error) {
-        logger.error({ event: 'gateway.auth_failed', route: route.prefix, provider: route.provider, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'authenticator failed');
         if (response.destroyed) return;
-        answer(response, 500, 'authentication failed');
-        return metrics.answered(route.prefix, method, 500, 'error');
+        // An authenticator giving up at the deadline is a timeout (504), anything else its failure (500).
+        const status = abort.signal.aborted ? 504 : 500;
+        logger.error({ event: 'gateway.auth_failed', route: route.prefix, provider: route.provider, status, err: { name: (error as Error)?.name, message: (error as Error)?.message } }, 'authenticator failed');
+        answer(response, status, status === 504 ? 'authentication did not finish in time' : 'authentication failed');
+        return metrics.answered(route.prefix, method, status, 'error');
+      } finally {
+        clearTimeout(deadline);
+        response.off('close', onClose);
       }
       if (response.destroyed) return;
       if (!decision.allow) {
