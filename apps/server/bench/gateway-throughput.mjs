@@ -8,6 +8,7 @@
 // Loopback only; every run is bounded in time.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Agent, createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -36,6 +37,7 @@ const allowAll = {
 /** One measured configuration: `route` is a `[[gateway.routes]]` entry (none: straight to the upstream). */
 const ROUTES = [
   { name: 'direct to the upstream' },
+  { name: 'bare node:http proxy (yardstick)', bare: true },
   { name: 'gateway, public route (auth off)', route: { prefix: '/kapacitor/v1', public: true } },
   { name: 'gateway, allow-all authenticator', route: { prefix: '/kapacitor/v1', provider: 'bench-allow-all' }, providers: [allowAll] },
 ];
@@ -67,10 +69,36 @@ async function load(url, headers, seconds) {
   return JSON.parse(stdout);
 }
 
+/** The least a Node proxy does (pipe both ways over a keep-alive Agent, no checks): what the gateway's own work adds to. */
+async function startBareProxy(upstreamUrl) {
+  const { hostname, port } = new URL(upstreamUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const server = createServer((req, res) => {
+    const out = request({ agent, hostname, port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode, up.headers);
+      up.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    gateway: { url: `http://127.0.0.1:${server.address().port}` },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      agent.destroy();
+    },
+  };
+}
+
 async function measure(entry, upstream) {
   let base = upstream.url;
   let server;
-  if (entry.route) {
+  if (entry.bare) {
+    server = await startBareProxy(upstream.url);
+    base = server.gateway.url;
+  } else if (entry.route) {
     const config = parseServerConfig({ roles: ['gateway'], gateway: { listen: '127.0.0.1:0', upstream: upstream.url, routes: [entry.route] } }, 'bench.toml');
     server = await startAuthServer({ config, logger: createLogger({ level: 'warn' }), gatewayProviders: entry.providers ?? [] });
     base = server.gateway.url;
