@@ -2,9 +2,11 @@
 // straight to the same upstream, measured side by side in one run. The
 // upstream is a minimal node:http server in a child process, the load comes
 // from autocannon's CLI in another, so the gateway's process does only the
-// gateway's work. Each entry of ROUTES is one gateway configuration; add a
-// protocol (Kapacitor Basic, a bearer JWT) as one more entry with the provider
-// that speaks it and the request headers that authenticate.
+// gateway's work. A bare node:http proxy beside it is the yardstick: what any
+// Node proxy costs before the gateway's own checks. Each entry of ROUTES is one
+// gateway configuration; add a protocol (Kapacitor Basic, a bearer JWT) as one
+// more entry with the provider that speaks it and the request headers that
+// authenticate.
 // Loopback only; every run is bounded in time.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';

@@ -29,7 +29,7 @@ const routeSchema = z
       error: 'must be a clean path starting with / and without a trailing / (e.g. /kapacitor/v1)',
     }),
     /** The id of the provider that authenticates and authorizes the route. */
-    provider: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a provider id, e.g. "kapacitor"' }).optional(),
+    provider: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a provider id: lower-case letters, digits and dashes' }).optional(),
     /** Forwarded without authentication; must be said explicitly. */
     public: z.literal(true, { error: 'must be true (leave it out for an authenticated route)' }).optional(),
     /** The provider's settings for this route, validated by its `gateway.configSchema`. */
