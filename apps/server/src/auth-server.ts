@@ -54,7 +54,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const { startAuthServer } = await import('./server/start-auth-server.js');
   let running;
   try {
-    running = await startAuthServer({ config, logger });
+    running = await startAuthServer({ config, logger, ...(options.config ? { configFile: options.config } : {}) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -65,7 +65,7 @@ async function serve(options: ServeOptions): Promise<void> {
     }
     throw error;
   }
-  if (dev) say(devBanner(dev, running.issuer));
+  if (dev) say(devBanner(dev, running.issuer!));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -82,12 +82,17 @@ async function serve(options: ServeOptions): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.stdout.write(`ready ${running.issuer}\n`);
+  // Scripts read the issuer from this line; a gateway-only server names the gateway's URL.
+  process.stdout.write(`ready ${running.issuer ?? running.gateway!.url}\n`);
 }
 
 async function dataDirOf(options: { dataDir?: string; config?: string }): Promise<string> {
   if (options.dataDir) return options.dataDir;
-  if (options.config) return (await loadServerConfig(options.config)).data_dir;
+  if (options.config) {
+    const { data_dir } = await loadServerConfig(options.config);
+    if (data_dir !== undefined) return data_dir;
+    throw new AuthError('USAGE', `${options.config} has no data_dir: signing keys belong to the issuer role`, { hint: 'pass the config of a server whose roles include issuer' });
+  }
   throw new AuthError('USAGE', 'no data dir given', { hint: 'pass --data-dir DIR (or --config FILE) of the server whose keys to change' });
 }
 
@@ -95,7 +100,7 @@ function program(): Command {
   const root = new Command('auth-server')
     .description('An OpenID issuer with real sign-in pages. `auth-server --dev` starts a ready-to-use one.')
     .option('--dev', 'quick start: demo user, authctl and demo-service clients, state in --data-dir')
-    .option('--config <file>', 'serve the issuer described by a TOML or YAML config file')
+    .option('--config <file>', 'serve the roles (issuer, gateway) described by a TOML or YAML config file')
     .option('--listen <host:port>', `address to listen on (--dev default ${DEV_DEFAULT_LISTEN})`, listenOption)
     .option('--data-dir <dir>', `folder for keys and state (--dev default ./${DEV_DEFAULT_DATA_DIR})`)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info').env('AUTH_SERVER_LOG_LEVEL'))

@@ -1,4 +1,4 @@
-// @auth/server: the embedded OpenID issuer behind `auth-server`.
+// @auth/server: the embedded OpenID issuer and the gateway behind `auth-server`.
 
 export { startAuthServer, type StartAuthServerOptions, type RunningAuthServer } from './server/start-auth-server.js';
 export { loadServerConfig, parseServerConfig } from './config/load-config.js';
@@ -14,7 +14,13 @@ export {
   type ClientConfig,
   type ResourceConfig,
   type LockoutConfig,
+  ROLES,
+  type RoleName,
+  type IssuerConfig,
+  type GatewayConfig,
+  type GatewayRouteConfig,
 } from './config/schema.js';
+export type { RunningGateway } from './gateway/gateway-server.js';
 export {
   prepareDevMode,
   DEV_DEFAULT_DATA_DIR,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { start, type RunningBinary } from './support/binary.js';
 import { formOf, HttpUser } from './support/http-user.js';
 import { authorizationRequest, discover } from './support/oauth-client.js';
+import { prng } from './support/prng.js';
 import { makeDataDir, removeDataDir } from './support/test-server.js';
 
 /**
@@ -13,21 +14,6 @@ import { makeDataDir, removeDataDir } from './support/test-server.js';
 const SEED = 42;
 const REQUESTS = 2000;
 const CONCURRENCY = 8;
-
-/** mulberry32: a small, well-known 32-bit PRNG; deterministic for a seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick, chance: (p: number) => next() < p };
-}
 
 interface FuzzRequest {
   method: string;

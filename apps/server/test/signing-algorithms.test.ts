@@ -1,7 +1,7 @@
 import * as jose from 'jose';
 import { describe, expect, test } from 'vitest';
 import { createLogger, DEV_RESOURCE, prepareDevMode, startAuthServer, type SigningAlg } from '../src/index.js';
-import { DEMO_PASSWORD, makeDataDir, removeDataDir, SERVICE_SECRET } from './support/test-server.js';
+import { DEMO_PASSWORD, issuerRole, makeDataDir, removeDataDir, SERVICE_SECRET } from './support/test-server.js';
 
 async function serve(dataDir: string, signingAlg: SigningAlg) {
   const dev = await prepareDevMode({
@@ -9,7 +9,7 @@ async function serve(dataDir: string, signingAlg: SigningAlg) {
     dataDir,
     env: { AUTH_SERVER_DEV_PASSWORD: DEMO_PASSWORD, AUTH_SERVER_DEV_CLIENT_SECRET: SERVICE_SECRET },
   });
-  return startAuthServer({ config: { ...dev.config, signing_alg: signingAlg }, logger: createLogger({ level: 'silent' }) });
+  return issuerRole(await startAuthServer({ config: { ...dev.config, signing_alg: signingAlg }, logger: createLogger({ level: 'silent' }) }));
 }
 
 async function serviceToken(issuer: string): Promise<string> {

@@ -4,7 +4,7 @@ import { AuthError } from '@auth/core';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { serverConfigSchema, type ServerConfig } from './schema.js';
+import { rolesOf, serverConfigSchema, type ServerConfig } from './schema.js';
 
 const PLAIN_SECRET_KEYS = new Map([
   ['password', 'password_hash'],
@@ -52,7 +52,7 @@ function parseConfigText(text: string, file: string): unknown {
 
 /**
  * Validates an already-parsed config object. `file` names the source in
- * errors and anchors a relative `data_dir`.
+ * errors and anchors a relative `data_dir` and `gateway.upstream_ca_file`.
  */
 export function parseServerConfig(raw: unknown, file: string): ServerConfig {
   const result = serverConfigSchema.safeParse(raw);
@@ -64,7 +64,14 @@ export function parseServerConfig(raw: unknown, file: string): ServerConfig {
       hint: 'fix the keys named above; see the config reference in the auth-server README',
     });
   }
-  return { ...result.data, data_dir: resolve(dirname(file), result.data.data_dir) };
+  const { data_dir, gateway } = result.data;
+  const here = (path: string) => resolve(dirname(file), path);
+  return {
+    ...result.data,
+    roles: rolesOf(result.data),
+    ...(data_dir !== undefined ? { data_dir: here(data_dir) } : {}),
+    ...(gateway?.upstream_ca_file !== undefined ? { gateway: { ...gateway, upstream_ca_file: here(gateway.upstream_ca_file) } } : {}),
+  };
 }
 
 function keyPath(path: readonly PropertyKey[]): string {

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { gatewaySchema } from '../gateway/gateway-config.js';
 import { clientIdOf, identitySchema } from '../machine/identity-config.js';
 import { isScryptHash } from '../secrets/scrypt-hash.js';
 import { isLoopbackHost, parseListenAddress } from './listen-address.js';
@@ -15,6 +16,13 @@ export type GrantName = (typeof GRANTS)[number];
 /** JWS algorithms the issuer can sign tokens with (RFC 7518 §3.3, §3.4; RFC 8037 §3.1). */
 export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/**
+ * What one process serves: `issuer` (the OpenID issuer and the machine
+ * login API, on `listen`) and `gateway` (on `gateway.listen`).
+ */
+export const ROLES = ['issuer', 'gateway'] as const;
+export type RoleName = (typeof ROLES)[number];
 
 const absoluteUrl = z
   .string()
@@ -121,7 +129,10 @@ export const serverConfigSchema = z
       .string()
       .refine((value) => parseListenAddress(value) !== undefined, { error: 'must be HOST:PORT, e.g. 127.0.0.1:8080' })
       .default('127.0.0.1:8080'),
-    data_dir: z.string().min(1, { error: 'must name a folder' }),
+    /** Default: `issuer`, and `gateway` when a `[gateway]` table is present. */
+    roles: z.array(z.enum(ROLES)).min(1, { error: 'must list at least one role' }).optional(),
+    /** The issuer's keys and state; a gateway-only config has none. */
+    data_dir: z.string().min(1, { error: 'must name a folder' }).optional(),
     /** Accept an `http://` issuer on a non-loopback host (behind a TLS-terminating proxy). */
     allow_http: z.boolean().default(false),
     /** Trust `X-Forwarded-*` headers from a reverse proxy (one hop). */
@@ -136,8 +147,27 @@ export const serverConfigSchema = z
     resources: z.array(resourceSchema).default([]),
     /** Machine identities of the login API (`/api/v1/auth/<method>/login`). */
     identities: z.array(identitySchema).default([]),
+    /** The gateway role: an upstream API behind per-route authentication. */
+    gateway: gatewaySchema.optional(),
   })
+  .superRefine(
+    (config, ctx) => {
+      // Also run beside other keys' problems, as a required key would be reported: read defensively.
+      const roles = rolesOf({ roles: Array.isArray(config.roles) ? config.roles : undefined, gateway: config.gateway });
+      if (roles.includes('gateway') && config.gateway === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['roles'], message: 'lists gateway, but there is no [gateway] table: add one (listen, upstream, [[gateway.routes]])' });
+      }
+      if (config.gateway !== undefined && !roles.includes('gateway')) {
+        ctx.addIssue({ code: 'custom', path: ['gateway'], message: 'is set, but roles does not list gateway: add "gateway" to roles or remove the table' });
+      }
+      if (roles.includes('issuer') && config.data_dir === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['data_dir'], message: 'is required: the issuer keeps its keys and state there' });
+      }
+    },
+    { when: () => true },
+  )
   .superRefine((config, ctx) => {
+    if (!rolesOf(config).includes('issuer')) return;
     // Every URL the issuer publishes is derived from it, and requests naming another host are refused.
     const host = parseListenAddress(config.listen)?.host;
     if (!config.issuer && (host === '0.0.0.0' || host === '::')) {
@@ -193,12 +223,20 @@ export const serverConfigSchema = z
     });
   });
 
+/** The roles a config switches on. */
+export function rolesOf(config: { roles?: RoleName[] | undefined; gateway?: unknown }): RoleName[] {
+  return config.roles ?? (config.gateway ? ['issuer', 'gateway'] : ['issuer']);
+}
+
 function duplicates(values: string[]): number[] {
   return values.flatMap((value, i) => (values.indexOf(value) < i ? [i] : []));
 }
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;
-export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type ServerConfig = Omit<z.output<typeof serverConfigSchema>, 'roles'> & { roles: RoleName[] };
+/** A config whose issuer role is on: it has a data dir. */
+export type IssuerConfig = ServerConfig & { data_dir: string };
+export type { GatewayConfig, GatewayRouteConfig } from '../gateway/gateway-config.js';
 export type UserConfig = ServerConfig['users'][number];
 export type ClientConfig = ServerConfig['clients'][number];
 export type ResourceConfig = ServerConfig['resources'][number];

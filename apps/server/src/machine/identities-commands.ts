@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AuthError } from '@auth/core';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../config/load-config.js';
-import type { ServerConfig } from '../config/schema.js';
+import type { IssuerConfig, ServerConfig } from '../config/schema.js';
 import { addClientSecret, readClientSecrets, readSecretUses, revokeClientSecret } from './client-secrets.js';
 import { clientIdOf, UNIVERSAL_AUTH, type IdentityConfig } from './identity-config.js';
 
@@ -21,10 +21,14 @@ interface Where {
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The config named by --config, or the one `--dev` keeps in its data dir. */
-async function configOf(where: Where): Promise<ServerConfig> {
-  if (where.config) return loadServerConfig(where.config);
-  if (where.dataDir) return loadServerConfig(join(where.dataDir, 'config.toml'));
-  throw new AuthError('USAGE', 'no config given', { hint: 'pass --config FILE (or --data-dir DIR of an `auth-server --dev` data dir)' });
+async function configOf(where: Where): Promise<IssuerConfig> {
+  const file = where.config ?? (where.dataDir ? join(where.dataDir, 'config.toml') : undefined);
+  if (!file) throw new AuthError('USAGE', 'no config given', { hint: 'pass --config FILE (or --data-dir DIR of an `auth-server --dev` data dir)' });
+  const config = await loadServerConfig(file);
+  if (config.data_dir === undefined) {
+    throw new AuthError('USAGE', `${file} has no data_dir: machine identities belong to the issuer role`, { hint: 'pass the config of a server whose roles include issuer' });
+  }
+  return { ...config, data_dir: config.data_dir };
 }
 
 function universalAuthIdentity(config: ServerConfig, id: string): IdentityConfig {

@@ -1,23 +1,24 @@
 import { boundedFetch, type Provider } from '@auth/core';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { ServerConfig } from '../config/schema.js';
+import type { IssuerConfig } from '../config/schema.js';
 import type { Lockout } from '../guard/lockout.js';
 import { createClientSecretVerifier } from '../issuer/hashed-client-secrets.js';
 import type { KeySet } from '../keys/key-store.js';
+import { loadBundledProviders } from '../server/bundled-providers.js';
 import { MachineAccessTokens } from './access-tokens.js';
 import { FileClientSecretStore } from './client-secrets.js';
 import { createLoginApi } from './login-routes.js';
 import { FileTokenRevocationStore } from './token-revocations.js';
 import { UniversalAuth } from './universal-auth.js';
-import { loadVerifyingProviders, parseBindings, verifiersByMethod } from './verifiers.js';
+import { parseBindings, verifiersByMethod } from './verifiers.js';
 
 /** Outbound calls of a verifier (STS, JWKS, TokenReview): Infisical's Kubernetes call allows 10 s and 64 KiB; JWKS sets run larger. */
 const VERIFIER_TIMEOUT_MS = 10_000;
 const VERIFIER_MAX_BYTES = 512 * 1024;
 
 export interface MachineRoleOptions {
-  config: ServerConfig;
+  config: IssuerConfig;
   issuer: string;
   keys: KeySet;
   lockout: Lockout;
@@ -40,7 +41,7 @@ export interface MachineRole {
 export async function startMachineRole(options: MachineRoleOptions): Promise<MachineRole> {
   const { config, logger } = options;
   const seconds = () => Math.floor(options.now() / 1000);
-  const verifiers = verifiersByMethod(options.providers ?? (await loadVerifyingProviders()));
+  const verifiers = verifiersByMethod(options.providers ?? (await loadBundledProviders('verify')));
   const bindings = parseBindings(config.identities, verifiers);
   const secrets = await FileClientSecretStore.open(config.data_dir, logger);
   const revocations = await FileTokenRevocationStore.open(config.data_dir, seconds, logger);

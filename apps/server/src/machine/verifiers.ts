@@ -1,35 +1,8 @@
-import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
-import { AuthError, loadProvider, type Provider, type VerifyCapability } from '@auth/core';
+import { AuthError, type Provider, type VerifyCapability } from '@auth/core';
 import type { z } from 'zod';
 import { UNIVERSAL_AUTH, type IdentityConfig } from './identity-config.js';
 
-/**
- * Which provider verifies which login method. The server names no
- * provider: it loads every `@auth/provider-<id>` it depends on and keeps
- * those with a `verify` capability, so supporting a method is a matter of
- * adding the provider package as a dependency of @auth/server.
- */
-
-const PROVIDER_PACKAGE = /^@auth\/provider-(.+)$/;
-
-/** Provider ids among @auth/server's own dependencies. */
-export async function bundledProviderIds(): Promise<string[]> {
-  // Self-reference through the package's exports: the same file from src/ (tests) and dist/.
-  const file = createRequire(import.meta.url).resolve('@auth/server/package.json');
-  const pkg = JSON.parse(await readFile(file, 'utf8')) as { dependencies?: Record<string, string> };
-  return Object.keys(pkg.dependencies ?? {})
-    .map((name) => PROVIDER_PACKAGE.exec(name)?.[1])
-    .filter((id): id is string => id !== undefined)
-    .sort();
-}
-
-/** The bundled providers that verify machine logins. */
-export async function loadVerifyingProviders(importer: (specifier: string) => Promise<unknown> = (specifier) => import(specifier)): Promise<Provider<any>[]> {
-  const ids = await bundledProviderIds();
-  const providers = await Promise.all(ids.map((id) => loadProvider(id, importer, ids)));
-  return providers.filter((provider) => provider.verify !== undefined);
-}
+/** Which provider verifies which login method: the bundled providers with a `verify` capability (server/bundled-providers.ts). */
 
 export interface MethodVerifier {
   provider: string;

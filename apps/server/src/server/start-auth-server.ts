@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Provider as AuthProvider } from '@auth/core';
+import { AuthError, type Provider as AuthProvider } from '@auth/core';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { LockoutConfig, ServerConfig } from '../config/schema.js';
+import type { IssuerConfig, LockoutConfig, ServerConfig } from '../config/schema.js';
+import { startGateway, type RunningGateway } from '../gateway/gateway-server.js';
 import { formatHostForUrl, parseListenAddress } from '../config/listen-address.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import { Lockout, type LockoutPolicies } from '../guard/lockout.js';
@@ -25,6 +26,7 @@ import { createIssuer } from '../issuer/provider-config.js';
 import { loadOrCreateKeys } from '../keys/key-store.js';
 import { createLogger } from '../logging/logger.js';
 import { startMachineRole } from '../machine/machine-role.js';
+import { loadBundledProviders } from './bundled-providers.js';
 import { closeGracefully } from './close-gracefully.js';
 
 export interface StartAuthServerOptions {
@@ -38,26 +40,75 @@ export interface StartAuthServerOptions {
   now?: () => number;
   /** Providers that verify machine logins (default: the `@auth/provider-*` dependencies of @auth/server). */
   machineProviders?: readonly AuthProvider<any>[];
+  /** Providers whose `gateway` capability the gateway's routes name (default: the `@auth/provider-*` dependencies of @auth/server). */
+  gatewayProviders?: readonly AuthProvider<any>[];
+  /** Where authenticators read the secrets their config names (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The config file, named in errors found at startup (a provider refusing a route's auth table). */
+  configFile?: string;
 }
 
 export interface RunningAuthServer {
-  /** The issuer URL (with the bound port when `listen` asked for port 0). */
-  issuer: string;
-  server: Server;
-  provider: Provider;
+  /** The issuer URL (with the bound port when `listen` asked for port 0); undefined when the issuer role is off. */
+  issuer?: string;
+  /** The issuer's listener. */
+  server?: Server;
+  provider?: Provider;
+  /** The gateway role, when the config switches it on. */
+  gateway?: RunningGateway;
   /** Stops accepting connections, lets in-flight requests finish, then resolves. */
   close(): Promise<void>;
 }
 
-/** Starts the issuer from a validated config; resolves once it accepts requests. */
-export async function startAuthServer({
-  config,
-  logger = createLogger(),
-  shutdownTimeoutMs = 10_000,
-  lockoutStore = new MemoryLockoutStore(),
-  now = Date.now,
-  machineProviders,
-}: StartAuthServerOptions): Promise<RunningAuthServer> {
+/** Starts the roles a validated config switches on; resolves once each accepts requests. */
+export async function startAuthServer(options: StartAuthServerOptions): Promise<RunningAuthServer> {
+  const { config, logger = createLogger(), shutdownTimeoutMs = 10_000, now = Date.now } = options;
+  const issuer = config.roles.includes('issuer') ? await startIssuer({ ...options, config: issuerConfig(config), logger, shutdownTimeoutMs, now }) : undefined;
+  let gateway: RunningGateway | undefined;
+  try {
+    if (config.gateway) {
+      gateway = await startGateway({
+        config: config.gateway,
+        providers: options.gatewayProviders ?? (await loadBundledProviders('gateway')),
+        logger,
+        now,
+        env: options.env ?? process.env,
+        shutdownTimeoutMs,
+        ...(options.configFile ? { configFile: options.configFile } : {}),
+      });
+    }
+  } catch (error) {
+    await issuer?.close();
+    throw error;
+  }
+  return {
+    ...issuer,
+    ...(gateway ? { gateway } : {}),
+    close: async () => {
+      await Promise.all([issuer?.close(), gateway?.close()]);
+    },
+  };
+}
+
+/** parseServerConfig refuses an issuer without a data dir; a config built by hand is checked here. */
+function issuerConfig(config: ServerConfig): IssuerConfig {
+  if (config.data_dir === undefined) {
+    throw new AuthError('CONFIG_INVALID', 'the issuer role needs data_dir', { key: 'data_dir', hint: 'set data_dir, or leave "issuer" out of roles' });
+  }
+  return { ...config, data_dir: config.data_dir };
+}
+
+interface RunningIssuer {
+  issuer: string;
+  server: Server;
+  provider: Provider;
+  close(): Promise<void>;
+}
+
+type IssuerOptions = Omit<StartAuthServerOptions, 'config'> & Required<Pick<StartAuthServerOptions, 'logger' | 'shutdownTimeoutMs' | 'now'>> & { config: IssuerConfig };
+
+/** The issuer and the machine login API on `listen`. */
+async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore = new MemoryLockoutStore(), now, machineProviders }: IssuerOptions): Promise<RunningIssuer> {
   await ensurePrivateDir(config.data_dir);
   const { keys, created } = await loadOrCreateKeys(config.data_dir, config.signing_alg);
   if (created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: keys.signing[0]!.kid }, 'generated signing keys');

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Provider } from '@auth/core';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { createLogger, parseServerConfig, startAuthServer, type RunningAuthServer, type ServerConfigInput } from '../../src/index.js';
-import { makeDataDir } from './test-server.js';
+import { createLogger, parseServerConfig, startAuthServer, type ServerConfigInput } from '../../src/index.js';
+import { issuerRole, makeDataDir, type RunningIssuer } from './test-server.js';
 
 /** A clock the test moves: epoch milliseconds. */
 export function testClock(start = Date.now()) {
@@ -17,7 +17,7 @@ export function testClock(start = Date.now()) {
   };
 }
 
-export interface MachineServer extends RunningAuthServer {
+export interface MachineServer extends RunningIssuer {
   dataDir: string;
   logs(): string;
   /** POSTs `fields` to `/api/v1/auth/<path>` as JSON, or as a form with `form: true`. */
@@ -40,13 +40,13 @@ export async function startMachineServer(
     },
   });
   const parsed = parseServerConfig({ listen: '127.0.0.1:0', ...config, data_dir: dataDir }, join(dataDir, 'auth-server.toml'));
-  const running = await startAuthServer({
+  const running = issuerRole(await startAuthServer({
     config: parsed,
     logger: createLogger({ level: 'debug', destination }),
     shutdownTimeoutMs: 2000,
     ...(options.now ? { now: options.now } : {}),
     ...(options.machineProviders ? { machineProviders: options.machineProviders } : {}),
-  });
+  }));
   // The bound address: a test that restarts the server on another port sets a fixed `issuer` instead.
   const base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
   const jwks = createRemoteJWKSet(new URL(`${base}/jwks`));

@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type * as oauth from 'oauth4webapi';
+import type Provider from 'oidc-provider';
 import { afterAll, beforeAll } from 'vitest';
 import { createLogger, prepareDevMode, startAuthServer, type RunningAuthServer } from '../../src/index.js';
 import { discover } from './oauth-client.js';
@@ -11,7 +13,21 @@ import { DEMO_PASSWORD, SERVICE_SECRET } from './credentials.js';
 
 export { DEMO_PASSWORD, SERVICE_SECRET };
 
-export interface TestServer extends RunningAuthServer {
+/** A running server whose issuer role is on. */
+export interface RunningIssuer extends RunningAuthServer {
+  issuer: string;
+  server: Server;
+  provider: Provider;
+}
+
+/** The running server, checked to serve the issuer (a test's config switches it on). */
+export function issuerRole(running: RunningAuthServer): RunningIssuer {
+  const { issuer, server, provider } = running;
+  if (issuer === undefined || server === undefined || provider === undefined) throw new Error('this test needs the issuer role, which its config left off');
+  return { ...running, issuer, server, provider };
+}
+
+export interface TestServer extends RunningIssuer {
   dataDir: string;
   port: number;
   /** Every log line the server wrote so far. */
@@ -38,7 +54,7 @@ export async function startTestServer({ dataDir, port = 0 }: { dataDir?: string;
       done();
     },
   });
-  const running = await startAuthServer({ config: dev.config, logger: createLogger({ level: 'debug', destination }), shutdownTimeoutMs: 2000 });
+  const running = issuerRole(await startAuthServer({ config: dev.config, logger: createLogger({ level: 'debug', destination }), shutdownTimeoutMs: 2000 }));
   return {
     ...running,
     dataDir: dir,
