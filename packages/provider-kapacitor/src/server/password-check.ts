@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { UserDirectory } from '@auth/provider-influx-meta';
 import bcrypt from 'bcryptjs';
 import type { Counters } from './counters.js';
-import type { CachedUser } from './user-cache.js';
+import { abortable, type CachedUser } from './user-cache.js';
 
 /** Kapacitor's fast-path lifetime (`authCacheExpiration` in `services/auth/service.go`). */
 export const FAST_PATH_TTL_MS = 60 * 60 * 1000;
@@ -11,13 +11,11 @@ const BCRYPT_HASH = /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
 interface FastPathEntry {
   /**
-   * What the password was checked against: the bcrypt hash, or, for a user the
-   * directory checks itself, the cached lookup it was checked for (each
-   * directory read makes a new one). A different basis (a changed hash, a
-   * fresh read) and the entry no longer counts:
-   * Kapacitor keeps accepting an old password for up to an hour after a change.
+   * The bcrypt hash the password was checked against. A different hash and
+   * the entry no longer counts: Kapacitor keeps accepting an old password for
+   * up to an hour after a change.
    */
-  readonly basis: string | object;
+  readonly basis: string;
   readonly salt: Buffer;
   readonly digest: Buffer;
   readonly expiresAt: number;
@@ -35,10 +33,16 @@ export interface PasswordCheckOptions {
  * Password checks with Kapacitor's salted SHA-256 fast path in front of
  * bcrypt (a bcrypt check at cost 10 takes tens of milliseconds; a gateway sees
  * the same Basic credentials on every request), each entry bound to the hash
- * or record it was derived from.
+ * it was derived from.
+ *
+ * A user without a hash (an Enterprise LDAP user, every OSS user) has nothing
+ * to bind an entry to: a password changed at the directory would go unseen
+ * until the user is read again. So the directory is asked on every request,
+ * and concurrent checks of the same name and password share one question.
  */
 export class PasswordCheck {
   readonly #entries = new Map<string, FastPathEntry>();
+  readonly #asking = new Map<string, Promise<boolean>>();
   readonly #options: PasswordCheckOptions;
 
   constructor(options: PasswordCheckOptions) {
@@ -48,21 +52,29 @@ export class PasswordCheck {
   /** Throws when the directory cannot answer (a user without a hash). */
   async check(found: CachedUser, password: string, signal: AbortSignal): Promise<boolean> {
     const { record } = found;
-    const basis: string | object = record.hash ?? found;
+    if (record.hash === undefined) return this.#askDirectory(record.name, password, signal);
     const entry = this.#entries.get(record.name);
-    if (entry && entry.basis === basis && entry.expiresAt > this.#options.now() && digestMatches(entry, password)) {
+    if (entry && entry.basis === record.hash && entry.expiresAt > this.#options.now() && digestMatches(entry, password)) {
       this.#options.counters.add('password_cache_hits_total');
       return true;
     }
-    const ok = record.hash === undefined ? await this.#askDirectory(record.name, password, signal) : await this.#bcrypt(record.name, record.hash, password);
-    if (ok) this.#remember(record.name, basis, password);
+    const ok = await this.#bcrypt(record.name, record.hash, password);
+    if (ok) this.#remember(record.name, record.hash, password);
     else this.#entries.delete(record.name);
     return ok;
   }
 
-  async #askDirectory(name: string, password: string, signal: AbortSignal): Promise<boolean> {
-    this.#options.counters.add('directory_calls_total');
-    return this.#options.directory.checkPassword(name, password, signal);
+  #askDirectory(name: string, password: string, signal: AbortSignal): Promise<boolean> {
+    // Keyed by a digest, so the map never holds a password.
+    const key = createHash('sha256').update(name).update('\0').update(password).digest('base64');
+    let asking = this.#asking.get(key);
+    if (!asking) {
+      this.#options.counters.add('directory_calls_total');
+      // Shared, so no one request's abort cancels it; the directory's own timeout bounds it.
+      asking = this.#options.directory.checkPassword(name, password, new AbortController().signal).finally(() => this.#asking.delete(key));
+      this.#asking.set(key, asking);
+    }
+    return abortable(asking, signal);
   }
 
   async #bcrypt(name: string, hash: string, password: string): Promise<boolean> {
@@ -75,7 +87,7 @@ export class PasswordCheck {
     return bcrypt.compare(password, hash);
   }
 
-  #remember(name: string, basis: string | object, password: string): void {
+  #remember(name: string, basis: string, password: string): void {
     const salt = randomBytes(32);
     this.#entries.delete(name);
     this.#entries.set(name, { basis, salt, digest: saltedDigest(salt, password), expiresAt: this.#options.now() + FAST_PATH_TTL_MS });
