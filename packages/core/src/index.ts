@@ -3,14 +3,14 @@
 
 export * from './errors.js';
 export * from './token-set.js';
-export type * from './contracts/interaction.js';
-export type * from './contracts/credential-store.js';
-export type * from './contracts/flow.js';
-export type * from './contracts/provider.js';
-export type * from './contracts/admin.js';
-export type * from './contracts/basic-credential.js';
-export type * from './contracts/machine-identity.js';
-export type * from './contracts/gateway.js';
+export type * from './contracts/v1/interaction.js';
+export type * from './contracts/v1/credential-store.js';
+export type * from './contracts/v1/flow.js';
+export type * from './contracts/v1/provider.js';
+export type * from './contracts/v1/admin.js';
+export type * from './contracts/v1/basic-credential.js';
+export type * from './contracts/v1/machine-identity.js';
+export type * from './contracts/v1/gateway.js';
 export type * from './config/types.js';
 export type * from './session/types.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AuthError } from '../errors.js';
-import type { Provider } from '../contracts/provider.js';
+import type { Provider } from '../contracts/v1/provider.js';
 import { caFilePath, readCaFile } from '../http/ca-file.js';
 import { checkEndpointUrl } from './check-url.js';
 import { configError, describeValue, isTable } from './config-error.js';

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from '../errors.js';
-import type { FlowContext } from '../contracts/flow.js';
+import type { FlowContext } from '../contracts/v1/flow.js';
 import type { TokenSet } from '../token-set.js';
 import { issuerIsKnown } from './authorization-server.js';
 import { scopeParameters } from './scope-parameters.js';

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from '../errors.js';
-import type { ProviderIO } from '../contracts/provider.js';
+import type { ProviderIO } from '../contracts/v1/provider.js';
 import { toAuthError } from './map-error.js';
 import { requestOptions } from './request-options.js';
 

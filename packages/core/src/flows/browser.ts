@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from '../errors.js';
-import type { Flow, FlowContext } from '../contracts/flow.js';
+import type { Flow, FlowContext } from '../contracts/v1/flow.js';
 import type { TokenSet } from '../token-set.js';
 import { createAuthorizationRequest, presentAuthorizationUrl, redeemAuthorizationCode } from './authorization-code.js';
 import { loginCompletePage, loginFailedPage } from './callback-page.js';

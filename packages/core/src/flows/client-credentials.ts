@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import type { Flow } from '../contracts/flow.js';
+import type { Flow } from '../contracts/v1/flow.js';
 import { scopeParameters } from './scope-parameters.js';
 import { tokenGrant } from './token-grant.js';
 

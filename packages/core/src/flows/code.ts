@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from '../errors.js';
-import type { Flow, FlowContext } from '../contracts/flow.js';
+import type { Flow, FlowContext } from '../contracts/v1/flow.js';
 import { createAuthorizationRequest, presentAuthorizationUrl, redeemAuthorizationCode, type AuthorizationRequest } from './authorization-code.js';
 import { toAuthError } from './map-error.js';
 

@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js';
-import type { Flow } from '../contracts/flow.js';
+import type { Flow } from '../contracts/v1/flow.js';
 import type { FlowId } from '../token-set.js';
 import { browserFlow } from './browser.js';
 import { clientCredentialsFlow } from './client-credentials.js';

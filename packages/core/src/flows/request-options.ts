@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import type { ProviderIO } from '../contracts/provider.js';
+import type { ProviderIO } from '../contracts/v1/provider.js';
 import { boundedFetch } from '../http/bounded-fetch.js';
 
 /**

@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import type { FlowContext } from '../contracts/flow.js';
+import type { FlowContext } from '../contracts/v1/flow.js';
 import type { TokenSet } from '../token-set.js';
 import { toAuthError } from './map-error.js';
 import { requestOptions } from './request-options.js';

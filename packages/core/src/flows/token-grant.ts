@@ -1,5 +1,5 @@
 import type * as oauth from 'oauth4webapi';
-import type { FlowContext } from '../contracts/flow.js';
+import type { FlowContext } from '../contracts/v1/flow.js';
 import { AuthError } from '../errors.js';
 import { isAuthScheme, isB64Token } from '../token/token-syntax.js';
 import type { TokenSet } from '../token-set.js';

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { checkEndpointUrl } from '../config/check-url.js';
 import { configError } from '../config/config-error.js';
-import type { MachineProof } from '../contracts/machine-identity.js';
+import type { MachineProof } from '../contracts/v1/machine-identity.js';
 import { AuthError } from '../errors.js';
 import { jwtClaims } from '../flows/token-response.js';
 import type { Revocation } from '../flows/revoke.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { MachineProof, ProofRequest } from '../contracts/machine-identity.js';
-import type { Provider } from '../contracts/provider.js';
+import type { MachineProof, ProofRequest } from '../contracts/v1/machine-identity.js';
+import type { Provider } from '../contracts/v1/provider.js';
 import { AuthError } from '../errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import { didYouMean } from '../did-you-mean.js';
 import { AuthError } from '../errors.js';
-import type { Provider } from '../contracts/provider.js';
+import type { Provider } from '../contracts/v1/provider.js';
 import { machineProvider } from '../machine/machine-provider.js';
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]*$/;

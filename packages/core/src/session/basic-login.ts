@@ -3,7 +3,7 @@
  * sent as HTTP Basic credentials (RFC 7617) on every request: the provider's
  * `basic` capability proves and hands them out, core asks for and stores them.
  */
-import type { BasicCredentialCapability } from '../contracts/basic-credential.js';
+import type { BasicCredentialCapability } from '../contracts/v1/basic-credential.js';
 import { AuthError } from '../errors.js';
 import { tokenKey, type BasicCredential } from '../token-set.js';
 import { notLoggedInHint } from './identities.js';

@@ -1,7 +1,7 @@
 import { AuthError } from '../errors.js';
 import type { LoginFlowId } from '../config/types.js';
-import type { FlowContext, LoginOptions } from '../contracts/flow.js';
-import type { ProfileLocation } from '../contracts/provider.js';
+import type { FlowContext, LoginOptions } from '../contracts/v1/flow.js';
+import type { ProfileLocation } from '../contracts/v1/provider.js';
 import type { FlowId, OAuthCredential } from '../token-set.js';
 import { wait } from '../flows/wait.js';
 import { clientAuthFor, clientIdFor } from './client.js';

@@ -13,7 +13,7 @@
  * both active and waiting, the active copy wins (it is the one refreshed).
  */
 import { createHash } from 'node:crypto';
-import type { CredentialStore } from '../contracts/credential-store.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
 import { AuthError } from '../errors.js';
 import { tokenKey, type OAuthCredential } from '../token-set.js';
 import { identityOf } from './identity-name.js';

@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
 import type { LoginFlowId } from '../config/types.js';
-import type { LoginOptions } from '../contracts/flow.js';
+import type { LoginOptions } from '../contracts/v1/flow.js';
 import { isExpired } from '../token/refresh-window.js';
 import type { OAuthCredential } from '../token-set.js';
 import { saveAsActive, storedIdentity } from './identities.js';

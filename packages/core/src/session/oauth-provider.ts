@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js';
-import type { OAuthCapability, OAuthDefaults } from '../contracts/provider.js';
+import type { OAuthCapability, OAuthDefaults } from '../contracts/v1/provider.js';
 import type { FlowId } from '../token-set.js';
 import type { SessionContext } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { LoginFlowId } from '../config/types.js';
-import type { LoginOptions } from '../contracts/flow.js';
+import type { LoginOptions } from '../contracts/v1/flow.js';
 import { getFlow } from '../flows/index.js';
 import { tokenSubject } from '../flows/token-response.js';
 import type { OAuthCredential, TokenSet } from '../token-set.js';

@@ -1,6 +1,6 @@
 import type * as oauth from 'oauth4webapi';
 import { checkEndpointUrl } from '../config/check-url.js';
-import type { ProviderIO } from '../contracts/provider.js';
+import type { ProviderIO } from '../contracts/v1/provider.js';
 import { explicitAuthorizationServer, issuerIsKnown } from '../flows/authorization-server.js';
 import type { ServerRef } from '../token-set.js';
 import { oauthCapability } from './oauth-provider.js';

@@ -1,4 +1,4 @@
-import type { ProviderIO } from '../contracts/provider.js';
+import type { ProviderIO } from '../contracts/v1/provider.js';
 import { boundedFetch } from '../http/bounded-fetch.js';
 import { profileFetch } from '../http/profile-fetch.js';
 import type { SessionContext } from './types.js';

@@ -1,6 +1,6 @@
-import type { CredentialStore } from '../contracts/credential-store.js';
-import type { Interaction } from '../contracts/interaction.js';
-import type { Provider } from '../contracts/provider.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
+import type { Interaction } from '../contracts/v1/interaction.js';
+import type { Provider } from '../contracts/v1/provider.js';
 import type { ResolvedProfile } from '../config/types.js';
 
 /** Where a secret comes from, resolved only when a flow needs it. */

@@ -1,4 +1,4 @@
-import type { CredentialStore } from '../contracts/credential-store.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
 import type { KeyringStatus } from './keyring-agent.js';
 
 export interface AutoStoreOptions {

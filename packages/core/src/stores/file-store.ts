@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { chmod, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ownedBySelfOrRoot, refuseUnsafe, repairFolder } from '../config/permissions.js';
-import type { CredentialStore } from '../contracts/credential-store.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
 import { AuthError } from '../errors.js';
 import { syncDir, writeFileAtomic } from './atomic-write.js';
 import { credentialFileName, readCredentialFile } from './credential-file.js';

@@ -1,5 +1,5 @@
 import { credentialsDir } from '../config/paths.js';
-import type { CredentialStore } from '../contracts/credential-store.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
 import { CredentialSchema } from '../token-set.js';
 import { createFileStore, type FileLockOptions } from './file-store.js';
 import {

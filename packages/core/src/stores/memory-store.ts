@@ -1,4 +1,4 @@
-import type { CredentialStore } from '../contracts/credential-store.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
 import type { Credential } from '../token-set.js';
 import { createKeyedMutex } from './key-mutex.js';
 import { credentialToStore } from './validate-credential.js';

@@ -1,6 +1,6 @@
 import type { AuthctlConfig } from '../config/types.js';
 import { credentialsDir } from '../config/paths.js';
-import type { CredentialStore } from '../contracts/credential-store.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
 import { createAutoStore } from './auto-store.js';
 import { announceOnce, forgetAnnouncement } from './fallback-notice.js';
 import { createFileStore } from './file-store.js';

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { credentialsDir } from '../config/paths.js';
 import type { AuthctlConfig, StoreBackend } from '../config/types.js';
 import { updateConfig } from '../config/write-config.js';
-import type { CredentialStore } from '../contracts/credential-store.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
 import { AuthError } from '../errors.js';
 import { createFileStore } from './file-store.js';
 import { keyringName, probeKeyring } from './keyring-agent.js';

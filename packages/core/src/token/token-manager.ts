@@ -1,5 +1,5 @@
 import { AuthError } from '../errors.js';
-import type { CredentialStore } from '../contracts/credential-store.js';
+import type { CredentialStore } from '../contracts/v1/credential-store.js';
 import { getFlow } from '../flows/index.js';
 import { renewMachineCredential } from '../machine/machine-login.js';
 import { storedFlowContext } from '../session/flow-context.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../src/config/load-config.js';
 import { profileProviderId, resolveProfile, selectProfileName } from '../../src/config/resolve-profile.js';
 import type { AuthctlConfig } from '../../src/config/types.js';
-import type { Provider } from '../../src/contracts/provider.js';
+import type { Provider } from '../../src/contracts/v1/provider.js';
 import { EXIT_CODES } from '../../src/errors.js';
 import { thrownAuthError, useTempDirs } from '../stores/helpers.js';
 

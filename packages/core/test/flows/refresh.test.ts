@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import * as oauth from 'oauth4webapi';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FlowContext } from '../../src/contracts/flow.js';
+import type { FlowContext } from '../../src/contracts/v1/flow.js';
 import { explicitAuthorizationServer } from '../../src/flows/authorization-server.js';
 import { flows } from '../../src/flows/index.js';
 import { wait } from '../../src/flows/wait.js';

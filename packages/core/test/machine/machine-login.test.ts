@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveProfile } from '../../src/config/resolve-profile.js';
 import type { AuthctlConfig } from '../../src/config/types.js';
-import type { Provider } from '../../src/contracts/provider.js';
+import type { Provider } from '../../src/contracts/v1/provider.js';
 import { AuthError, exitCodeFor } from '../../src/errors.js';
 import { machineProvider } from '../../src/machine/machine-provider.js';
 import { defineProvider } from '../../src/plugins/define-provider.js';
@@ -18,7 +18,7 @@ import { getToken } from '../../src/token/token-manager.js';
 import { tokenKey, type OAuthCredential } from '../../src/token-set.js';
 import { fakeClock, type FakeClock } from '../flows/support/fake-clock.js';
 import { recordingInteraction } from '../flows/support/interaction.js';
-import type { CredentialStore } from '../../src/contracts/credential-store.js';
+import type { CredentialStore } from '../../src/contracts/v1/credential-store.js';
 
 let api: MachineLoginDouble | undefined;
 let folder: string | undefined;

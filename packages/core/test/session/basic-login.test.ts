@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { resolveProfile } from '../../src/config/resolve-profile.js';
-import type { BasicCredentialCapability } from '../../src/contracts/basic-credential.js';
+import type { BasicCredentialCapability } from '../../src/contracts/v1/basic-credential.js';
 import { AuthError } from '../../src/errors.js';
 import { defineProvider } from '../../src/plugins/define-provider.js';
 import { basicExecEnvironment, loginBasic, storedBasicCredential } from '../../src/session/basic-login.js';

@@ -1,6 +1,6 @@
 import { startTestIdP, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CredentialStore } from '../../src/contracts/credential-store.js';
+import type { CredentialStore } from '../../src/contracts/v1/credential-store.js';
 import type { Credential } from '../../src/token-set.js';
 import {
   identityKey,

@@ -1,6 +1,6 @@
 import { startTestIdP, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Provider } from '../../src/contracts/provider.js';
+import type { Provider } from '../../src/contracts/v1/provider.js';
 import { login } from '../../src/session/login.js';
 import type { SessionContext } from '../../src/session/types.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';

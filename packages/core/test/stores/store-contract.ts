@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CredentialStore } from '../../src/contracts/credential-store.js';
+import type { CredentialStore } from '../../src/contracts/v1/credential-store.js';
 import { AuthError } from '../../src/errors.js';
 import { clientSecretKey, tokenKey, type Credential } from '../../src/token-set.js';
 import { oauthCredential } from './helpers.js';

@@ -1,7 +1,7 @@
 import { HOSTILE_TOKEN_ANSWERS as ANSWERS, startAnswering, startSocketDestroyer, startTestIdP, type HostileServer, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/errors.js';
-import type { CredentialStore } from '../../src/contracts/credential-store.js';
+import type { CredentialStore } from '../../src/contracts/v1/credential-store.js';
 import { login } from '../../src/session/login.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
 import { getToken } from '../../src/token/token-manager.js';

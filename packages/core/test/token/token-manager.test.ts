@@ -5,7 +5,7 @@ import { startBlackhole, startTestIdP, type TestIdP } from '@auth/testkit';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/errors.js';
-import type { CredentialStore } from '../../src/contracts/credential-store.js';
+import type { CredentialStore } from '../../src/contracts/v1/credential-store.js';
 import { login } from '../../src/session/login.js';
 import { createFileStore } from '../../src/stores/file-store.js';
 import { createMemoryStore } from '../../src/stores/memory-store.js';

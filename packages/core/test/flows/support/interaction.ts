@@ -1,4 +1,4 @@
-import type { Interaction, InteractionEvent } from '../../../src/contracts/interaction.js';
+import type { Interaction, InteractionEvent } from '../../../src/contracts/v1/interaction.js';
 
 /** One thing a flow did towards the person, in order. */
 export type Step =

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { resolveProfile } from '../../../src/config/resolve-profile.js';
 import type { AuthctlConfig } from '../../../src/config/types.js';
-import type { CredentialStore } from '../../../src/contracts/credential-store.js';
-import type { Interaction } from '../../../src/contracts/interaction.js';
+import type { CredentialStore } from '../../../src/contracts/v1/credential-store.js';
+import type { Interaction } from '../../../src/contracts/v1/interaction.js';
 import { discoverAuthorizationServer, explicitAuthorizationServer } from '../../../src/flows/authorization-server.js';
 import { defineProvider } from '../../../src/plugins/define-provider.js';
 import type { SecretSources, SessionContext } from '../../../src/session/types.js';

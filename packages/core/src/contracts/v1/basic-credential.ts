@@ -1,4 +1,4 @@
-import type { BasicCredential } from '../token-set.js';
+import type { BasicCredential } from '../../token-set.js';
 import type { ProviderIO } from './provider.js';
 
 /**

@@ -1,5 +1,5 @@
 import type * as oauth from 'oauth4webapi';
-import type { FlowId, TokenSet } from '../token-set.js';
+import type { FlowId, TokenSet } from '../../token-set.js';
 import type { Interaction } from './interaction.js';
 
 /** Options a person sets on `authctl login`. */

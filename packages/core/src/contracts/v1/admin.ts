@@ -1,4 +1,4 @@
-import type { CommonProfileSettings } from '../config/types.js';
+import type { CommonProfileSettings } from '../../config/types.js';
 import type { Interaction } from './interaction.js';
 
 /**

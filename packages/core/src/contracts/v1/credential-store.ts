@@ -1,4 +1,4 @@
-import type { Credential } from '../token-set.js';
+import type { Credential } from '../../token-set.js';
 
 /**
  * Where credentials live. One value per key (see `tokenKey`, `clientSecretKey`).

@@ -1,6 +1,6 @@
 import type * as oauth from 'oauth4webapi';
 import type { ZodType } from 'zod';
-import type { FlowId, TokenSet } from '../token-set.js';
+import type { FlowId, TokenSet } from '../../token-set.js';
 import type { AdminCapability } from './admin.js';
 import type { BasicCredentialCapability } from './basic-credential.js';
 import type { GatewayCapability } from './gateway.js';
