@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { importPKCS8, type CryptoKey } from 'jose';
 import * as oauth from 'oauth4webapi';
 

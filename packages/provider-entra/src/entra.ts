@@ -1,4 +1,4 @@
-import { defineProvider, explicitAuthorizationServer, type FlowId, type OAuthDefaults, type Provider } from '@auth/core';
+import { defineProvider, explicitAuthorizationServer, type FlowId, type OAuthDefaults, type Provider } from '@auth/core/provider';
 import { certificateAssertion, federatedAssertion } from './client-assertion.js';
 import { authorityOf, entraOptions, isTenantId, tenantOf, type EntraSettings } from './options.js';
 import { entraSubject } from './subject.js';

@@ -1,4 +1,4 @@
-import type { TokenSet } from '@auth/core';
+import type { TokenSet } from '@auth/core/provider';
 
 /**
  * §2.4 of the IdP notes: `sub` is pairwise per app, `oid` is per tenant, so

@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { authorityOf, type EntraSettings } from './options.js';

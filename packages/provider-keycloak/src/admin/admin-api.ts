@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { adminLogin, type AdminLogin } from './admin-login.js';
 
 export interface AdminApiOptions extends AdminLogin {

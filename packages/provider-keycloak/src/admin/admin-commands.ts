@@ -1,4 +1,4 @@
-import { AuthError, type AdminCapability, type AdminCommand, type AdminContext, type AdminInput, type AdminResult } from '@auth/core';
+import { AuthError, type AdminCapability, type AdminCommand, type AdminContext, type AdminInput, type AdminResult } from '@auth/core/provider';
 import type { KeycloakSettings } from '../options.js';
 import type { RoleSelection } from './client-manager.js';
 import { keycloakAdmin, type KeycloakAdmin } from './keycloak-admin.js';

@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { AuthError, explicitAuthorizationServer, getFlow, type Interaction, type TokenSet } from '@auth/core';
+import { AuthError, explicitAuthorizationServer, getFlow, type Interaction, type TokenSet } from '@auth/core/provider';
 
 export interface AdminLogin {
   /** The profile, for hints. */

@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { idFromLocation, type KeycloakAdminApi } from './admin-api.js';
 import type { AuthClient, ClientRepresentation, CredentialRepresentation, RoleRepresentation, UserRepresentation } from './representations.js';
 import { findRoles } from './realm-roles.js';

@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import type { RoleRepresentation } from './representations.js';
 
 /**

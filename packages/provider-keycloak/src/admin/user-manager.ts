@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { idFromLocation, type KeycloakAdminApi } from './admin-api.js';
 import { withHint } from './client-manager.js';
 import { findRoles } from './realm-roles.js';
