@@ -55,5 +55,4 @@ describe('pnpm changeset version', () => {
       expect(read(file).version.split('.')[0], `${read(file).name} ${read(file).version} beside @auth/core ${core.version}`).toBe(core.version.split('.')[0]);
     }
   });
-
 });

@@ -275,7 +275,7 @@ const usersDelete: Command = {
   },
 };
 
-/** `authctl keycloak …`: seed 001's ClientManager and seed 000's `user` command. */
+/** `authctl keycloak …`: kdb Insights' ClientManager (https://code.kx.com/insights/1.19/api/python/reference/authorization/client.html) and kxi's `user` command (https://code.kx.com/insights/1.10/enterprise/security/managing-service-accounts.html). */
 export const keycloakAdminCommands: AdminCapability<KeycloakSettings> = {
   specificationVersion: 'v1',
   commands: [
