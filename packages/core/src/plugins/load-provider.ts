@@ -2,6 +2,7 @@ import { didYouMean } from '../did-you-mean.js';
 import { AuthError } from '../errors.js';
 import type { Provider } from '../contracts/v1/provider.js';
 import { machineProvider } from '../machine/machine-provider.js';
+import { adaptProvider } from './specification-version.js';
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -57,17 +58,13 @@ export async function loadProvider(
       hint: `a provider package exports its provider as default (or as \`provider\`); check the version of ${specifier}`,
     });
   }
-  if (provider.specificationVersion !== 'v1') {
-    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} implements provider specification ${String(provider.specificationVersion)}, this authctl supports v1`, {
-      hint: `install a version of ${specifier} made for this authctl`,
-    });
-  }
-  if (provider.id !== id) {
-    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} provides "${provider.id}", not "${id}"`, {
+  const current = adaptProvider(provider, specifier);
+  if (current.id !== id) {
+    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} provides "${current.id}", not "${id}"`, {
       hint: `check the package installed as ${specifier}`,
     });
   }
-  return provider;
+  return current;
 }
 
 function isProvider(value: unknown): value is Provider<any> {
