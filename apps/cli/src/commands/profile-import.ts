@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { stringify } from 'smol-toml';
 import {
   AuthError,
@@ -11,27 +11,14 @@ import {
   tokenKey,
   updateConfig,
   type AuthctlConfig,
+  type ImportedProfile,
+  type ImportSource,
 } from '@auth/core';
 import { cliStore, importProvider, loadProfileConfig, type Cli, type StartCli } from '../context.js';
-import type { ImportedProfile, ImportSource } from '../import/imported-profile.js';
-import { defaultInfluxctlConfigFile, readInfluxctlConfig } from '../import/influxctl-config.js';
-import { defaultKxiConfigFile, readKxiConfig } from '../import/kxi-config.js';
+import { findImporter } from '../profile-importers.js';
 
-/** Each tool authctl imports from: its default config file, its reader, and what to do when the file holds nothing usable. */
-const SOURCES = {
-  kxi: {
-    defaultFile: () => defaultKxiConfigFile(),
-    read: (text: string) => readKxiConfig(text),
-    emptyHint: 'run `kxi configure` first, or name the file to read',
-  },
-  influxctl: {
-    defaultFile: (env: NodeJS.ProcessEnv) => defaultInfluxctlConfigFile(env),
-    read: readInfluxctlConfig,
-    emptyHint: 'add a [[profile]] with [profile.auth.oauth2], or name the file to read',
-  },
-} satisfies Record<string, { defaultFile(env: NodeJS.ProcessEnv): string; read(text: string, file: string): ImportSource; emptyHint: string }>;
-
-type Tool = keyof typeof SOURCES;
+/** The `--from` value: an importer id some installed provider declares. */
+type Tool = string;
 
 interface ImportFlags {
   from: Tool;
@@ -49,16 +36,16 @@ interface Planned extends ImportedProfile {
 export function profileImportCommand(profile: Command, start: StartCli): void {
   profile
     .command('import')
-    .description('import profiles from kxi or influxctl; their secrets go to the credential store, never to config.toml')
-    .addOption(new Option('--from <tool>', 'the tool whose config file to read').choices(Object.keys(SOURCES)).makeOptionMandatory())
-    .argument('[file]', 'its config file (default: kxi ~/.insights/cli-config, influxctl ~/.config/influxctl/config.toml)')
-    .option('--prefix <text>', 'put this in front of every imported profile name (e.g. kxi-)')
+    .description("import profiles from another tool's config file; their secrets go to the credential store, never to config.toml")
+    .requiredOption('--from <tool>', 'the tool whose config file to read: one an installed provider imports from (an unknown one is answered with the list)')
+    .argument('[file]', "its config file (default: where the tool keeps it)")
+    .option('--prefix <text>', 'put this in front of every imported profile name (e.g. old-)')
     .option('--overwrite', 'replace profiles that already exist (their stored login and client secret are removed)')
     .option('--dry-run', 'show what would be written, and write nothing')
     .action(async (fileArg: string | undefined, flags: ImportFlags, command: Command) => {
       const cli = start(command);
       const { config } = await loadProfileConfig(cli);
-      const source = SOURCES[flags.from];
+      const source = await findImporter(flags.from);
       const file = resolve(fileArg ?? source.defaultFile(cli.env));
       const found = source.read(await readSource(file, flags.from), file);
       if (found.profiles.length === 0) {
