@@ -112,4 +112,22 @@ describe('core, CLI and server name no provider', () => {
       expect(literals(join(ROOT, entry.file)).map(({ text }) => text), entry.file).toContain(entry.literal);
     }
   });
+
+  it('no provider reads process.env: the environment reaches it through core (ProviderIO.env, AdminContext.env, `environment`)', () => {
+    const readers: string[] = [];
+    for (const folder of readdirSync(join(ROOT, 'packages')).filter((name) => name.startsWith('provider-'))) {
+      for (const file of sourceFiles(join(ROOT, 'packages', folder, 'src'))) {
+        const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+        const visit = (node: ts.Node): void => {
+          if (ts.isPropertyAccessExpression(node) && node.getText(source) === 'process.env') {
+            readers.push(`${relative(ROOT, file)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`);
+          }
+          ts.forEachChild(node, visit);
+        };
+        visit(source);
+      }
+    }
+    expect(readers).toEqual([]);
+  });
 });
+

@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import type { ProfileLocation, ProfileSettings, ProviderIO } from './provider.js';
+import type { ProfileLocation, ProviderIO } from './provider.js';
 
 /**
  * Machine identities: a workload proves who it is with its platform's
@@ -24,8 +24,8 @@ export interface MachineProof {
 export interface ProofRequest<Settings = Record<string, unknown>> extends ProfileLocation {
   /** The `authctl login --method` value asked for: one of the capability's `methods`. */
   method: string;
-  /** The profile's settings: the provider's option schema and the common keys. */
-  settings: ProfileSettings<Settings>;
+  /** The profile's settings (the provider's option schema). */
+  settings: Settings;
   /** The machine identity's id (`--machine-identity-id`), for methods that name one. */
   identityId?: string;
   /** The login API the proof is for (its base URL); a proof may bind itself to it, as aws-iam's server-id header does. */
