@@ -17,11 +17,9 @@ import {
 import { cliStore, importProvider, loadProfileConfig, type Cli, type StartCli } from '../context.js';
 import { findImporter } from '../profile-importers.js';
 
-/** The `--from` value: an importer id some installed provider declares. */
-type Tool = string;
-
 interface ImportFlags {
-  from: Tool;
+  /** An importer id some installed provider declares. */
+  from: string;
   prefix?: string;
   overwrite?: boolean;
   dryRun?: boolean;
@@ -38,7 +36,7 @@ export function profileImportCommand(profile: Command, start: StartCli): void {
     .command('import')
     .description("import profiles from another tool's config file; their secrets go to the credential store, never to config.toml")
     .requiredOption('--from <tool>', 'the tool whose config file to read: one an installed provider imports from (an unknown one is answered with the list)')
-    .argument('[file]', "its config file (default: where the tool keeps it)")
+    .argument('[file]', 'its config file (default: where the tool keeps it)')
     .option('--prefix <text>', 'put this in front of every imported profile name (e.g. old-)')
     .option('--overwrite', 'replace profiles that already exist (their stored login and client secret are removed)')
     .option('--dry-run', 'show what would be written, and write nothing')
@@ -81,7 +79,7 @@ async function plan(cli: Cli, config: AuthctlConfig, found: ImportSource, flags:
   return planned;
 }
 
-function showDryRun(cli: Cli, config: AuthctlConfig, planned: Planned[], from: Tool): void {
+function showDryRun(cli: Cli, config: AuthctlConfig, planned: Planned[], from: string): void {
   for (const profile of planned) describe(cli, profile, from, true);
   if (!cli.globals.json && planned.length > 0) {
     cli.out.data(stringify({ profiles: Object.fromEntries(planned.map((profile) => [profile.name, profile.table])) }));
@@ -90,7 +88,7 @@ function showDryRun(cli: Cli, config: AuthctlConfig, planned: Planned[], from: T
 }
 
 /** config.toml first (one atomic update), then the credential store: a replaced profile's old login and secret go. */
-async function apply(cli: Cli, config: AuthctlConfig, planned: Planned[], from: Tool): Promise<void> {
+async function apply(cli: Cli, config: AuthctlConfig, planned: Planned[], from: string): Promise<void> {
   const defaultProfile = await write(config, planned);
   const store = cliStore(cli, config);
   for (const profile of planned) {
@@ -102,13 +100,13 @@ async function apply(cli: Cli, config: AuthctlConfig, planned: Planned[], from: 
   cli.out.info(`${planned.length} profile(s) written to ${config.file}${defaultProfile ? `; "${defaultProfile}" is the default profile` : ''}`);
 }
 
-function reportUnusable(cli: Cli, from: Tool, found: ImportSource): void {
+function reportUnusable(cli: Cli, from: string, found: ImportSource): void {
   for (const { source, reason } of found.unusable) {
     report(cli, { event: 'profile_not_imported', source, reason }, `Could not import ${from} profile "${source}": ${reason}`);
   }
 }
 
-async function readSource(file: string, tool: Tool): Promise<string> {
+async function readSource(file: string, tool: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
@@ -122,7 +120,7 @@ async function readSource(file: string, tool: Tool): Promise<string> {
 }
 
 /** Core's own checks on the would-be profile, so nothing is written unless every profile is valid. */
-async function validate(config: AuthctlConfig, name: string, profile: ImportedProfile, from: { tool: Tool; file: string }): Promise<void> {
+async function validate(config: AuthctlConfig, name: string, profile: ImportedProfile, from: { tool: string; file: string }): Promise<void> {
   if (!isProfileName(name)) {
     throw new AuthError('CONFIG_INVALID', `Cannot import ${from.tool} profile "${profile.source}" from ${from.file}: "${name}" is not a valid profile name: ${PROFILE_NAME_RULE}`, {
       file: from.file,
@@ -158,7 +156,7 @@ async function write(config: AuthctlConfig, planned: Planned[]): Promise<string 
   return madeDefault;
 }
 
-function describe(cli: Cli, profile: Planned, from: Tool, dryRun: boolean): void {
+function describe(cli: Cli, profile: Planned, from: string, dryRun: boolean): void {
   const stored = profile.clientSecret !== undefined;
   report(
     cli,
