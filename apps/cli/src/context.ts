@@ -162,7 +162,7 @@ export async function openSession(cli: Cli, options: SessionOptions = {}): Promi
   const provider = await importProvider(profileProviderId(config, name));
   const serviceAccountId = envServiceAccountId(cli.env);
   const overrides = { ...(serviceAccountId === undefined ? {} : { service_account: { client_id: serviceAccountId } }), ...options.overrides };
-  const profile = resolveProfile(config, name, provider, overrides);
+  const profile = resolveProfile(config, name, provider, overrides, cli.env);
   const flags = options.secrets ?? {};
   const prompts = options.prompts ?? true;
   const username = flags.username || cli.env.AUTHCTL_USERNAME || cli.env.INFISICAL_EMAIL || profile.settings.username;

@@ -25,7 +25,6 @@ const COMMON_KINDS = {
   code_redirect_uri: 'string',
   username: 'string',
   service_account: 'table',
-  admin: 'table',
   method: 'string',
   domain: 'string',
   identity_id: 'string',

@@ -135,6 +135,13 @@ describe('authctl profile import --from kxi', () => {
     expect(result.stderr).toContain('hint: name the file to read: authctl profile import --from kxi FILE');
   });
 
+  test('a --from no installed provider imports: exit 2, naming the importers the providers declare', async ({ sandbox }) => {
+    const result = await sandbox.run(['profile', 'import', '--from', 'kxii', join(sandbox.home, 'cli-config')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no installed provider imports profiles from "kxii"');
+    expect(result.stderr).toContain('hint: use --from influxctl or --from kxi');
+  });
+
   test('the imported service account logs in (client credentials via the Insights /auth realm) and print-token works', async ({ idp, sandbox }) => {
     tokenEndpoint = `${idp.issuer}/token`;
     await useFileStore(sandbox);

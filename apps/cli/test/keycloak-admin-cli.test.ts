@@ -158,4 +158,31 @@ describe('authctl keycloak … (commands contributed by @auth/provider-keycloak)
     expect(duplicate.stderr).toContain('User exists with same username');
     expect(duplicate.stderr).not.toMatch(/^\s+at\s/m);
   });
+
+  test('without [profiles.NAME.admin] username, the profile\'s own login administers: no admin password is asked, read or sent', async () => {
+    // The administrator's own realm: the profile logs in to master as admin, and administers master with that token.
+    const keycloak = await startKeycloakAdminDouble({ realm: 'master' });
+    const sandbox = await Sandbox.create();
+    try {
+      await sandbox.writeConfig(
+        configToml({ ops: { provider: 'keycloak', url: keycloak.url, realm: 'master', client_id: 'admin-cli', flow: 'password', username: 'admin' } }, 'ops'),
+      );
+      const login = await sandbox.run(['login'], { env: { AUTHCTL_PASSWORD: keycloak.admin.password } });
+      expect(login.code, login.stderr).toBe(0);
+      const passwordGrants = () => keycloak.requests.filter((r) => r.path.endsWith('/protocol/openid-connect/token')).length;
+      const before = passwordGrants();
+
+      const roles = await sandbox.run(['keycloak', 'roles', 'list', '--json'], { input: '' });
+
+      expect(roles.code, roles.stderr).toBe(0);
+      expect(JSON.parse(roles.stdout).map((r: { name: string }) => r.name)).toContain('insights.schema.get');
+      expect(passwordGrants(), 'the stored login is used, no new admin login').toBe(before);
+      expect(roles.stderr).not.toContain('Admin password');
+      const help = await sandbox.run(['keycloak', 'roles', 'list', '--help']);
+      expect(help.stdout, 'the capability also takes passwords, so the flag stays').toContain('--admin-password-stdin');
+    } finally {
+      await sandbox.remove();
+      await keycloak.close();
+    }
+  });
 });

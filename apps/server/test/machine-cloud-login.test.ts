@@ -87,7 +87,7 @@ describe('cloud logins verified by the providers auth-server depends on', () => 
         identityId: 'ci-aws',
         options: {},
         env: { AWS_ACCESS_KEY_ID: sts.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: sts.credentials.secretAccessKey },
-        io: { fetch, signal: AbortSignal.timeout(10_000), timeoutMs: 10_000, allowInsecureHttp: true },
+        io: { fetch, signal: AbortSignal.timeout(10_000), timeoutMs: 10_000, allowInsecureHttp: true, env: {} },
         profile: 'ci',
         file: '/dev/null',
       });

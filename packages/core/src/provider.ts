@@ -16,6 +16,7 @@ export type * from './contracts/v1/credential-store.js';
 export type * from './contracts/v1/flow.js';
 export type * from './contracts/v1/provider.js';
 export type * from './contracts/v1/admin.js';
+export type * from './contracts/v1/profile-importer.js';
 export type * from './contracts/v1/basic-credential.js';
 export type * from './contracts/v1/machine-identity.js';
 export type * from './contracts/v1/gateway.js';

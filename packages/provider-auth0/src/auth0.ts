@@ -27,7 +27,7 @@ export function createAuth0(options: Auth0ProviderOptions = {}): Provider<Auth0S
       defaults: () => defaults,
       parameters(flow, settings, { profile, file }): Record<string, string> {
         if (!AUDIENCE_FLOWS.has(flow)) return {};
-        const audience = settings.audience ?? (settings as { parameters?: Record<string, string> }).parameters?.audience;
+        const audience = settings.audience ?? settings.parameters?.audience;
         if (audience !== undefined) return { audience };
         if (flow === 'client-credentials') {
           throw new AuthError('CONFIG_INVALID', `${file}: profiles.${profile}.audience is required for a client-credentials login with Auth0`, {

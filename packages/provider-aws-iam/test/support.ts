@@ -28,7 +28,7 @@ export function prove(
     ...(options.loginUrl === undefined ? {} : { loginUrl: options.loginUrl }),
     options: {},
     env: options.env ?? keysEnv(sts.credentials),
-    io: { fetch: boundedFetch(fetch, { timeoutMs: 5000 }), signal: new AbortController().signal, timeoutMs: 5000, allowInsecureHttp: true },
+    io: { fetch: boundedFetch(fetch, { timeoutMs: 5000 }), signal: new AbortController().signal, timeoutMs: 5000, allowInsecureHttp: true, env: {} },
   });
 }
 

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 function io(timeoutMs = 5_000): ProviderIO {
-  return { fetch: boundedFetch(globalThis.fetch, { timeoutMs }), signal: new AbortController().signal, timeoutMs, allowInsecureHttp: true };
+  return { fetch: boundedFetch(globalThis.fetch, { timeoutMs }), signal: new AbortController().signal, timeoutMs, allowInsecureHttp: true, env: {} };
 }
 
 function prove(settings: AzureSettings = {}, env: Record<string, string> = {}, identityId: string | null = 'identity-1') {

@@ -1,6 +1,6 @@
-import { defineProvider, explicitAuthorizationServer, type FlowId, type OAuthDefaults, type Provider } from '@auth/core/provider';
+import { defineProvider, explicitAuthorizationServer, type FlowId, type OAuthDefaults, type ProfileSettings, type Provider } from '@auth/core/provider';
 import { certificateAssertion, federatedAssertion } from './client-assertion.js';
-import { authorityOf, entraOptions, isTenantId, tenantOf, type EntraSettings } from './options.js';
+import { authorityOf, ENTRA_ENVIRONMENT, entraOptions, isTenantId, tenantOf, type EntraSettings } from './options.js';
 import { entraSubject } from './subject.js';
 
 export interface EntraProviderOptions {
@@ -23,13 +23,13 @@ function defaultScopes(clientId: string | undefined, flow: FlowId | undefined): 
 /** Microsoft Entra ID, v2.0 endpoints of one tenant (no discovery: the paths are fixed,
  * https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc). */
 export function createEntra(options: EntraProviderOptions = {}): Provider<EntraSettings> {
-  const clientIdOf = (settings: EntraSettings) =>
-    (settings as { client_id?: string }).client_id ?? options.defaults?.client_id ?? (process.env.AZURE_CLIENT_ID || undefined);
+  const clientIdOf = (settings: ProfileSettings<EntraSettings>) => settings.client_id ?? options.defaults?.client_id;
   return defineProvider<EntraSettings>({
     specificationVersion: 'v1',
     id: options.id ?? 'entra',
     name: options.name ?? 'Microsoft Entra ID',
     options: entraOptions,
+    environment: ENTRA_ENVIRONMENT,
     oauth: {
       specificationVersion: 'v1',
       async resolveServer(settings) {
@@ -57,7 +57,7 @@ export function createEntra(options: EntraProviderOptions = {}): Provider<EntraS
       // Entra's v2.0 refresh grant wants the scopes again.
       parameters(flow, settings): Record<string, string> {
         if (flow !== 'refresh') return {};
-        const scopes = (settings as { scopes?: string[] }).scopes ?? defaultScopes(clientIdOf(settings), flow);
+        const scopes = settings.scopes ?? defaultScopes(clientIdOf(settings), flow);
         return scopes === undefined ? {} : { scope: scopes.join(' ') };
       },
       async clientAuth({ flow, settings, profile }) {
@@ -71,9 +71,8 @@ export function createEntra(options: EntraProviderOptions = {}): Provider<EntraS
             keyPrefix,
           });
         }
-        const federatedFile = settings.federated_token_file ?? (process.env.AZURE_FEDERATED_TOKEN_FILE || undefined);
-        if (flow === 'client-credentials' && federatedFile !== undefined) {
-          return federatedAssertion(federatedFile, settings.federated_token_file === undefined ? 'AZURE_FEDERATED_TOKEN_FILE' : `${keyPrefix}.federated_token_file`);
+        if (flow === 'client-credentials' && settings.federated_token_file !== undefined) {
+          return federatedAssertion(settings.federated_token_file, `${keyPrefix}.federated_token_file (or AZURE_FEDERATED_TOKEN_FILE)`);
         }
         return undefined;
       },

@@ -6,10 +6,17 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com/';
 
 /**
- * Profile keys of an `entra` profile. `tenant` and the authority host fall
- * back to the workload identity variables (AZURE_TENANT_ID,
- * AZURE_AUTHORITY_HOST); key files are read when a login needs them.
+ * The workload identity variables (Azure Identity's EnvironmentCredential and
+ * WorkloadIdentityCredential): core fills a profile key the profile leaves out from them.
  */
+export const ENTRA_ENVIRONMENT = {
+  tenant: 'AZURE_TENANT_ID',
+  authority_host: 'AZURE_AUTHORITY_HOST',
+  client_id: 'AZURE_CLIENT_ID',
+  federated_token_file: 'AZURE_FEDERATED_TOKEN_FILE',
+} as const;
+
+/** Profile keys of an `entra` profile (see ENTRA_ENVIRONMENT for their variables); key files are read when a login needs them. */
 export const entraOptions = z
   .object({
     tenant: z.string().regex(TENANT, { error: 'must be a tenant id (GUID), a domain, "organizations", "common" or "consumers"' }).optional(),
@@ -23,7 +30,7 @@ export const entraOptions = z
     federated_token_file: z.string().min(1).optional(),
   })
   .superRefine((settings, ctx) => {
-    if (settings.tenant === undefined && !process.env.AZURE_TENANT_ID) {
+    if (settings.tenant === undefined) {
       ctx.addIssue({ code: 'custom', path: ['tenant'], message: 'is required: the tenant id or domain (or set AZURE_TENANT_ID)' });
     }
     for (const [key, other] of [['certificate_file', 'private_key_file'], ['private_key_file', 'certificate_file']] as const) {
@@ -36,12 +43,12 @@ export const entraOptions = z
 export type EntraSettings = z.infer<typeof entraOptions>;
 
 export function tenantOf(settings: EntraSettings): string {
-  return settings.tenant ?? process.env.AZURE_TENANT_ID ?? '';
+  return settings.tenant ?? '';
 }
 
 /** The tenant's authority, e.g. `https://login.microsoftonline.com/contoso.onmicrosoft.com`. */
 export function authorityOf(settings: EntraSettings): string {
-  const host = settings.authority_host ?? (process.env.AZURE_AUTHORITY_HOST || DEFAULT_AUTHORITY_HOST);
+  const host = settings.authority_host ?? DEFAULT_AUTHORITY_HOST;
   return `${host.replace(/\/+$/, '')}/${tenantOf(settings)}`;
 }
 

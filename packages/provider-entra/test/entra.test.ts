@@ -13,7 +13,7 @@ import {
 } from '@auth/core';
 import { createTestCertificate, devicePerson, startEntraDouble, type EntraDouble, type TestCertificate } from '@auth/testkit';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import entraDefault, { entra, verifyEntraToken } from '../src/index.js';
 
 let dir: string;
@@ -27,10 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await idp.close();
   await rm(dir, { recursive: true, force: true });
-});
-afterEach(() => {
-  delete process.env.AZURE_FEDERATED_TOKEN_FILE;
-  delete process.env.AZURE_CLIENT_ID;
 });
 
 const FILE = '/home/someone/.config/authctl/config.toml';
@@ -50,8 +46,8 @@ function approvingPerson() {
   return devicePerson((userCode) => idp.approveDevice(userCode));
 }
 
-function session(profile: Record<string, unknown>, interaction = approvingPerson().interaction): SessionContext {
-  return { profile: resolveProfile(config(profile), 'dev', entra), provider: entra, store: createMemoryStore(), interaction };
+function session(profile: Record<string, unknown>, interaction = approvingPerson().interaction, env: Record<string, string> = {}): SessionContext {
+  return { profile: resolveProfile(config(profile), 'dev', entra, {}, env), provider: entra, store: createMemoryStore(), interaction, env };
 }
 
 /** The token, verified against the double's JWKS as a resource server would. */
@@ -172,11 +168,10 @@ describe('@auth/provider-entra', () => {
     expect((error as Error).message).toContain('AADSTS700027');
   });
 
-  it('Entra workload identity federation: workload identity federation reads AZURE_FEDERATED_TOKEN_FILE at each login (the kubelet rotates it)', async () => {
+  it('Entra workload identity federation reads AZURE_FEDERATED_TOKEN_FILE at each login (the kubelet rotates it), from the environment core hands over', async () => {
     const tokenFile = join(dir, 'azure-identity-token');
-    process.env.AZURE_FEDERATED_TOKEN_FILE = tokenFile;
-    process.env.AZURE_CLIENT_ID = idp.clients.federated;
-    const ctx = session({ tenant: idp.tenantId });
+    const env = { AZURE_FEDERATED_TOKEN_FILE: tokenFile, AZURE_CLIENT_ID: idp.clients.federated, AZURE_TENANT_ID: idp.tenantId };
+    const ctx = session({}, approvingPerson().interaction, env);
 
     await writeFile(tokenFile, await idp.federatedToken({ sub: 'system:serviceaccount:other:intruder' }));
     const refused = await login(ctx, { flow: 'client-credentials' }).catch((e: unknown) => e);

@@ -17,7 +17,7 @@ export function proofRequest(method: string, overrides: Partial<ProofRequest<Gcp
     identityId: 'b6f2a1c4-7d1e-4c55-9a0e-3f0c2d8e9a11',
     options: {},
     env: {},
-    io: { ...io(), allowInsecureHttp: true },
+    io: { ...io(), allowInsecureHttp: true, env: {} },
     ...overrides,
   };
 }

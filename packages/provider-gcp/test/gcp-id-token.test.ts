@@ -125,7 +125,7 @@ describe('@auth/provider-gcp: gcp-id-token proof and gce verification', () => {
     const blackhole = await startBlackhole();
     try {
       const proving = gcp.proof!.prove(
-        proofRequest('gcp-id-token', { env: { GCE_METADATA_HOST: new URL(blackhole.url).host }, io: { ...io(300), allowInsecureHttp: true } }),
+        proofRequest('gcp-id-token', { env: { GCE_METADATA_HOST: new URL(blackhole.url).host }, io: { ...io(300), allowInsecureHttp: true, env: {} } }),
       );
 
       await expect(proving).rejects.toMatchObject({ code: 'TIMEOUT', hint: expect.stringContaining('gcp-iam') });

@@ -20,7 +20,7 @@ function connection(ctx: Context): { url: string; credentials: InfluxCredentials
     credentials = {
       username: username ?? '',
       sharedSecret: async () => {
-        const secret = process.env[SHARED_SECRET_ENV];
+        const secret = ctx.env[SHARED_SECRET_ENV];
         if (!secret) {
           throw new AuthError('CONFIG_INVALID', `profile "${profile}" has auth = "jwt" but ${SHARED_SECRET_ENV} is not set`, {
             profile,
@@ -39,7 +39,7 @@ function connection(ctx: Context): { url: string; credentials: InfluxCredentials
         hint: `add [profiles.${profile}.admin] with username = "admin" (the password is never stored: AUTHCTL_ADMIN_PASSWORD, --admin-password-stdin or a prompt)`,
       });
     }
-    credentials = { username, password: ctx.adminPassword };
+    credentials = { username, password: () => ctx.adminPassword(username) };
   }
   // A client certificate or skipped verification needs a transport of its own; otherwise the profile's (ca_file, proxies, --verbose).
   const ownTls = settings.cert_file !== undefined || settings.key_file !== undefined || settings.insecure_skip_verify;
@@ -92,7 +92,7 @@ const adminSwitch: AdminOption = { name: 'admin', description: 'InfluxDB OSS: AL
 async function newPassword(ctx: Context, input: AdminInput, user: string): Promise<string> {
   const fromStdin = input.options['password-stdin'];
   if (typeof fromStdin === 'string') return fromStdin;
-  const fromEnv = process.env[NEW_PASSWORD_ENV];
+  const fromEnv = ctx.env[NEW_PASSWORD_ENV];
   if (fromEnv) return fromEnv;
   const typed = await ctx.interaction.promptSecret(`Password for ${user}`, { confirm: true });
   if (!typed) throw new AuthError('USAGE', `no password given for ${user}`, { hint: `type one, pipe it with --password-stdin, or set ${NEW_PASSWORD_ENV}` });

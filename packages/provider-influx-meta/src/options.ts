@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** Profile keys of an `influx-meta` profile (the admin user is core's `[profiles.NAME.admin] username`). */
+/** Profile keys of an `influx-meta` profile. */
 export const influxMetaOptions = z.object({
+  /** `[profiles.NAME.admin]`: the admin user; its password is never stored (AUTHCTL_ADMIN_PASSWORD, stdin or a prompt). */
+  admin: z
+    .strictObject({ username: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }) }, { error: 'must be a table ([profiles.NAME.admin])' })
+    .optional(),
   /** Enterprise: a meta node, best the lead one (`https://meta-0.example:8091`); OSS 1.x: the InfluxDB HTTP API (`:8086`). */
   url: z.url({ error: 'must be an absolute http(s) URL (url = "https://meta-0.example:8091")' }),
   /** `enterprise`: the meta API; `oss`: InfluxQL on an InfluxDB OSS 1.x server. */

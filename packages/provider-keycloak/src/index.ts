@@ -4,6 +4,7 @@ import type { KeycloakSettings } from './options.js';
 
 export { createKeycloak, keycloak, keycloakIssuer, DEFAULT_CLIENT_ID, type KeycloakProviderOptions } from './keycloak.js';
 export * from './admin/index.js';
+export { kxiImporter, readKxiConfig, defaultKxiConfigFile } from './import/kxi-config.js';
 export { keycloakOptions, DEFAULT_REALM, type KeycloakSettings } from './options.js';
 
 export default keycloak satisfies Provider<KeycloakSettings>;

@@ -1,5 +1,6 @@
 import { defineProvider, discoverAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core/provider';
 import { keycloakAdminCommands } from './admin/admin-commands.js';
+import { kxiImporter } from './import/kxi-config.js';
 import { keycloakOptions, type KeycloakSettings } from './options.js';
 
 /** kxi's default public client for user logins. */
@@ -30,6 +31,7 @@ export function createKeycloak(options: KeycloakProviderOptions = {}): Provider<
       defaults: () => defaults,
     },
     admin: keycloakAdminCommands,
+    importers: [kxiImporter],
   });
 }
 

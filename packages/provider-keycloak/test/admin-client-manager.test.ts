@@ -125,7 +125,7 @@ describe('admin login, as keycloak-admin-client does it: password grant to maste
   });
 
   test('a wrong admin password is INVALID_CREDENTIALS, and the message never holds the password', async ({ keycloak }) => {
-    const admin = keycloakAdmin({ url: keycloak.url, username: 'admin', password: 'not-the-password', profile: 'ops' });
+    const admin = keycloakAdmin({ url: keycloak.url, credentials: { username: 'admin', password: 'not-the-password' }, profile: 'ops' });
     const error = await authError(admin.clients.listClients());
     expect(error.code).toBe('INVALID_CREDENTIALS');
     expect(error.hint).toContain('[profiles.ops.admin]');
@@ -143,10 +143,10 @@ describe('admin login, as keycloak-admin-client does it: password grant to maste
   test('admin realm and client are configurable, and a legacy /auth base path works', async () => {
     const legacy = await startKeycloakAdminDouble({ basePath: '/auth', realm: 'data' });
     try {
-      const admin = keycloakAdmin({ url: legacy.url, base_path: '/auth', realm: 'data', username: 'admin', password: legacy.admin.password, adminRealm: 'master', adminClientId: 'admin-cli' });
+      const admin = keycloakAdmin({ url: legacy.url, base_path: '/auth', realm: 'data', credentials: { username: 'admin', password: legacy.admin.password }, adminRealm: 'master', adminClientId: 'admin-cli' });
       await admin.clients.registerClient('legacy', { roles: null });
       expect(legacy.model.clientByClientId('legacy')).toBeDefined();
-      const elsewhere = keycloakAdmin({ url: legacy.url, base_path: '/auth', realm: 'data', username: 'admin', password: legacy.admin.password, adminClientId: 'not-admin-cli' });
+      const elsewhere = keycloakAdmin({ url: legacy.url, base_path: '/auth', realm: 'data', credentials: { username: 'admin', password: legacy.admin.password }, adminClientId: 'not-admin-cli' });
       expect((await authError(elsewhere.clients.listClients())).code).toBe('INVALID_CLIENT');
     } finally {
       await legacy.close();
@@ -156,7 +156,7 @@ describe('admin login, as keycloak-admin-client does it: password grant to maste
   test('a server that never answers is TIMEOUT within the configured timeout', async () => {
     const hole = await startBlackhole();
     try {
-      const admin = keycloakAdmin({ url: hole.url, username: 'admin', password: 'x', timeoutMs: 300 });
+      const admin = keycloakAdmin({ url: hole.url, credentials: { username: 'admin', password: 'x' }, timeoutMs: 300 });
       expect((await authError(admin.clients.listClients())).code).toBe('TIMEOUT');
     } finally {
       await hole.close();

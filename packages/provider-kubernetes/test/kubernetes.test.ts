@@ -38,7 +38,7 @@ beforeEach(() => {
 });
 
 function io(timeoutMs = 5_000, fetchImpl: typeof fetch = globalThis.fetch): ProviderIO {
-  return { fetch: boundedFetch(fetchImpl, { timeoutMs }), signal: new AbortController().signal, timeoutMs, allowInsecureHttp: true };
+  return { fetch: boundedFetch(fetchImpl, { timeoutMs }), signal: new AbortController().signal, timeoutMs, allowInsecureHttp: true, env: {} };
 }
 
 async function tokenFile(token: string, name = 'token'): Promise<string> {

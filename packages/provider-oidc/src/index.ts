@@ -10,3 +10,4 @@ export { createFederatedJwtVerifier, normaliseAudience, FEDERATED_JWT_METHODS } 
 export { oidcAuthBindingSchema, jwtAuthBindingSchema, ASYMMETRIC_ALGORITHMS, type OidcAuthBinding, type JwtAuthBinding } from './verify/binding.js';
 export { createBearerGateway } from './gateway/bearer-gateway.js';
 export { bearerGatewayConfig, type BearerGatewayConfig } from './gateway/gateway-config.js';
+export { influxctlImporter, readInfluxctlConfig, defaultInfluxctlConfigFile } from './import/influxctl-config.js';

@@ -2,6 +2,7 @@ import { defineProvider, discoverAuthorizationServer, explicitAuthorizationServe
 import { oidcOptions, type OidcSettings } from './options.js';
 import { createBearerGateway } from './gateway/bearer-gateway.js';
 import { createFederatedJwtVerifier } from './verify/federated-jwt-verifier.js';
+import { influxctlImporter } from './import/influxctl-config.js';
 
 export interface OidcProviderOptions {
   /** The `provider = "..."` id (default `oidc`): an organisation can ship its IdP under its own name. */
@@ -40,6 +41,7 @@ export function createOidc(options: OidcProviderOptions = {}): Provider<OidcSett
     },
     verify: createFederatedJwtVerifier(id),
     gateway: createBearerGateway(id),
+    importers: [influxctlImporter(id)],
   });
 }
 

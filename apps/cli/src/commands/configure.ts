@@ -31,7 +31,7 @@ export function configureCommand(program: Command, start: StartCli): void {
   program
     .command('configure')
     .description('create or update a profile: interactively, or entirely by flags')
-    .option('--provider <id>', 'provider plugin (e.g. oidc, keycloak)')
+    .option('--provider <id>', 'provider plugin id (asked, with the installed ones offered, when left out)')
     .option('--client-id <id>', 'OAuth client id')
     .addOption(new Option('--flow <flow>', 'default login flow').choices(LOGIN_FLOWS))
     .option('--scopes <list>', 'scopes, comma separated', (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean))
@@ -63,7 +63,7 @@ export function configureCommand(program: Command, start: StartCli): void {
 
       const providerId = flags.provider ?? (await ask.text('Provider', { current: table.provider, suggestions: bundledProviderIds() })) ?? table.provider;
       if (typeof providerId !== 'string' || providerId === '') {
-        throw new AuthError('USAGE', `profile "${name}" needs a provider`, { hint: 'pass --provider ID (e.g. --provider oidc)' });
+        throw new AuthError('USAGE', `profile "${name}" needs a provider`, { hint: 'pass --provider ID, the id of an installed provider plugin' });
       }
       table.provider = providerId;
       const provider = await importProvider(providerId);
@@ -72,7 +72,8 @@ export function configureCommand(program: Command, start: StartCli): void {
       for (const assignment of flags.set) applySetting(table, assignment, fields, name);
       for (const field of fields) {
         if (!ask.asking) break;
-        if (flags.set.some((assignment) => assignment.startsWith(`${field.key}=`))) continue;
+        // A table (e.g. [profiles.NAME.admin]) is set key by key with --set, not answered in one line.
+        if (field.kind === 'table' || flags.set.some((assignment) => assignment.startsWith(`${field.key}=`))) continue;
         const answer = await ask.text(fieldQuestion(field), { current: table[field.key] });
         if (answer !== undefined) table[field.key] = parseFieldValue(field.kind, answer, `profiles.${name}.${field.key}`);
       }

@@ -58,12 +58,12 @@ export function loginCommand(program: Command, start: StartCli): void {
     .option('--password-stdin', 'read the password from stdin (else AUTHCTL_PASSWORD, else a hidden prompt)')
     .option('--username <name>', 'username for the password flow or a username-and-password profile (else AUTHCTL_USERNAME, else the profile, else asked)')
     .option('--replace', 'on a terminal, replace a stored login of the same identity without asking')
-    .option('--method <method>', 'kms login method: user (default: a person, through the profile IdP), or a machine identity: universal-auth, kubernetes, azure, gcp-id-token, gcp-iam, aws-iam, oidc-auth, jwt-auth (kept in the profile, which is created when missing)')
+    .option('--method <method>', 'kms login method: user (default: a person, through the profile IdP), or a machine identity: universal-auth, jwt-auth, oidc-auth, or a method an installed provider proves, in kms\'s names (kept in the profile, which is created when missing)')
     .option('--domain <url>', 'machine identity: the login API (/api is appended when missing)')
     .option('--client-id <id>', 'universal-auth: the client id')
     .option('--client-secret <secret>', 'universal-auth: the client secret; other local users can read argv, so prefer its variable or --client-secret-stdin')
-    .option('--machine-identity-id <id>', 'kubernetes, azure, gcp-id-token, gcp-iam, aws-iam, oidc-auth, jwt-auth: the identity')
-    .option('--service-account-token-path <path>', 'kubernetes: the service account token file (default: the one Kubernetes mounts in the pod)')
+    .option('--machine-identity-id <id>', 'every machine identity but universal-auth: the identity')
+    .option('--service-account-token-path <path>', 'a Kubernetes service account login: its token file (default: the one Kubernetes mounts in the pod)')
     .option('--service-account-key-file-path <path>', 'gcp-iam: the service account key file')
     .option('--jwt <jwt>', 'oidc-auth, jwt-auth: the JWT; other local users can read argv, so prefer its variable or --jwt-file')
     .option('--jwt-file <path>', 'oidc-auth, jwt-auth: a file holding the JWT, read again at every login (e.g. a CI OIDC token)')
@@ -174,7 +174,7 @@ function refuseFlagsOf(flagNames: Readonly<Record<string, string>>, flags: Login
   throw new AuthError('USAGE', `${names} ${given.length === 1 ? 'does' : 'do'} not apply to --method ${method}`, {
     hint:
       method === USER_METHOD
-        ? 'a machine identity logs in with --method (universal-auth, aws-iam, ...); a person through the profile IdP'
+        ? 'a machine identity logs in with --method (universal-auth, or a method an installed provider proves); a person through the profile IdP'
         : 'a person logs in with --method user (the default) through the profile IdP',
   });
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { stringify } from 'smol-toml';
 import {
   AuthError,
@@ -11,30 +11,15 @@ import {
   tokenKey,
   updateConfig,
   type AuthctlConfig,
+  type ImportedProfile,
+  type ImportSource,
 } from '@auth/core';
 import { cliStore, importProvider, loadProfileConfig, type Cli, type StartCli } from '../context.js';
-import type { ImportedProfile, ImportSource } from '../import/imported-profile.js';
-import { defaultInfluxctlConfigFile, readInfluxctlConfig } from '../import/influxctl-config.js';
-import { defaultKxiConfigFile, readKxiConfig } from '../import/kxi-config.js';
-
-/** Each tool authctl imports from: its default config file, its reader, and what to do when the file holds nothing usable. */
-const SOURCES = {
-  kxi: {
-    defaultFile: () => defaultKxiConfigFile(),
-    read: (text: string) => readKxiConfig(text),
-    emptyHint: 'run `kxi configure` first, or name the file to read',
-  },
-  influxctl: {
-    defaultFile: (env: NodeJS.ProcessEnv) => defaultInfluxctlConfigFile(env),
-    read: readInfluxctlConfig,
-    emptyHint: 'add a [[profile]] with [profile.auth.oauth2], or name the file to read',
-  },
-} satisfies Record<string, { defaultFile(env: NodeJS.ProcessEnv): string; read(text: string, file: string): ImportSource; emptyHint: string }>;
-
-type Tool = keyof typeof SOURCES;
+import { findImporter } from '../profile-importers.js';
 
 interface ImportFlags {
-  from: Tool;
+  /** An importer id some installed provider declares. */
+  from: string;
   prefix?: string;
   overwrite?: boolean;
   dryRun?: boolean;
@@ -49,16 +34,16 @@ interface Planned extends ImportedProfile {
 export function profileImportCommand(profile: Command, start: StartCli): void {
   profile
     .command('import')
-    .description('import profiles from kxi or influxctl; their secrets go to the credential store, never to config.toml')
-    .addOption(new Option('--from <tool>', 'the tool whose config file to read').choices(Object.keys(SOURCES)).makeOptionMandatory())
-    .argument('[file]', 'its config file (default: kxi ~/.insights/cli-config, influxctl ~/.config/influxctl/config.toml)')
-    .option('--prefix <text>', 'put this in front of every imported profile name (e.g. kxi-)')
+    .description("import profiles from another tool's config file; their secrets go to the credential store, never to config.toml")
+    .requiredOption('--from <tool>', 'the tool whose config file to read: one an installed provider imports from (an unknown one is answered with the list)')
+    .argument('[file]', 'its config file (default: where the tool keeps it)')
+    .option('--prefix <text>', 'put this in front of every imported profile name (e.g. old-)')
     .option('--overwrite', 'replace profiles that already exist (their stored login and client secret are removed)')
     .option('--dry-run', 'show what would be written, and write nothing')
     .action(async (fileArg: string | undefined, flags: ImportFlags, command: Command) => {
       const cli = start(command);
       const { config } = await loadProfileConfig(cli);
-      const source = SOURCES[flags.from];
+      const source = await findImporter(flags.from);
       const file = resolve(fileArg ?? source.defaultFile(cli.env));
       const found = source.read(await readSource(file, flags.from), file);
       if (found.profiles.length === 0) {
@@ -94,7 +79,7 @@ async function plan(cli: Cli, config: AuthctlConfig, found: ImportSource, flags:
   return planned;
 }
 
-function showDryRun(cli: Cli, config: AuthctlConfig, planned: Planned[], from: Tool): void {
+function showDryRun(cli: Cli, config: AuthctlConfig, planned: Planned[], from: string): void {
   for (const profile of planned) describe(cli, profile, from, true);
   if (!cli.globals.json && planned.length > 0) {
     cli.out.data(stringify({ profiles: Object.fromEntries(planned.map((profile) => [profile.name, profile.table])) }));
@@ -103,7 +88,7 @@ function showDryRun(cli: Cli, config: AuthctlConfig, planned: Planned[], from: T
 }
 
 /** config.toml first (one atomic update), then the credential store: a replaced profile's old login and secret go. */
-async function apply(cli: Cli, config: AuthctlConfig, planned: Planned[], from: Tool): Promise<void> {
+async function apply(cli: Cli, config: AuthctlConfig, planned: Planned[], from: string): Promise<void> {
   const defaultProfile = await write(config, planned);
   const store = cliStore(cli, config);
   for (const profile of planned) {
@@ -115,13 +100,13 @@ async function apply(cli: Cli, config: AuthctlConfig, planned: Planned[], from: 
   cli.out.info(`${planned.length} profile(s) written to ${config.file}${defaultProfile ? `; "${defaultProfile}" is the default profile` : ''}`);
 }
 
-function reportUnusable(cli: Cli, from: Tool, found: ImportSource): void {
+function reportUnusable(cli: Cli, from: string, found: ImportSource): void {
   for (const { source, reason } of found.unusable) {
     report(cli, { event: 'profile_not_imported', source, reason }, `Could not import ${from} profile "${source}": ${reason}`);
   }
 }
 
-async function readSource(file: string, tool: Tool): Promise<string> {
+async function readSource(file: string, tool: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
@@ -135,7 +120,7 @@ async function readSource(file: string, tool: Tool): Promise<string> {
 }
 
 /** Core's own checks on the would-be profile, so nothing is written unless every profile is valid. */
-async function validate(config: AuthctlConfig, name: string, profile: ImportedProfile, from: { tool: Tool; file: string }): Promise<void> {
+async function validate(config: AuthctlConfig, name: string, profile: ImportedProfile, from: { tool: string; file: string }): Promise<void> {
   if (!isProfileName(name)) {
     throw new AuthError('CONFIG_INVALID', `Cannot import ${from.tool} profile "${profile.source}" from ${from.file}: "${name}" is not a valid profile name: ${PROFILE_NAME_RULE}`, {
       file: from.file,
@@ -171,7 +156,7 @@ async function write(config: AuthctlConfig, planned: Planned[]): Promise<string 
   return madeDefault;
 }
 
-function describe(cli: Cli, profile: Planned, from: Tool, dryRun: boolean): void {
+function describe(cli: Cli, profile: Planned, from: string, dryRun: boolean): void {
   const stored = profile.clientSecret !== undefined;
   report(
     cli,

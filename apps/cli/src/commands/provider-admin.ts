@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import {
   AuthError,
   clientSecretKey,
+  getToken,
   isProfileName,
   PROFILE_NAME_RULE,
   profileFetch,
@@ -14,7 +15,7 @@ import {
   type AuthctlConfig,
   type Provider,
 } from '@auth/core';
-import { cliStore, importProvider, loadProfileConfig, readStdinSecret, type Cli, type StartCli } from '../context.js';
+import { cliStore, importProvider, loadProfileConfig, openSession, readStdinSecret, type Cli, type StartCli } from '../context.js';
 import { createVerboseFetch } from '../http/verbose-fetch.js';
 
 /** Global options that take a value, so the word after them is not a command. */
@@ -45,7 +46,8 @@ export async function mountProviderAdmin(program: Command, start: StartCli, argv
     throw new AuthError('USAGE', `the provider "${provider.id}" has no admin commands`, { hint: 'run `authctl --help` for the commands there are' });
   }
   const root = program.command(provider.id).description(`${provider.name} administration (profile with provider = "${provider.id}")`);
-  for (const definition of provider.admin.commands) mount(root, provider, definition, start);
+  const passwords = (provider.admin.credentials ?? ['password']).includes('password');
+  for (const definition of provider.admin.commands) mount(root, provider, definition, start, passwords);
   return program;
 }
 
@@ -59,7 +61,8 @@ function firstCommandWord(argv: string[]): string | undefined {
   return undefined;
 }
 
-function mount(root: Command, provider: Provider<any>, definition: AdminCommand<any>, start: StartCli): void {
+/** `passwords`: the capability's administrator may log in with a password, so the CLI offers its sources. */
+function mount(root: Command, provider: Provider<any>, definition: AdminCommand<any>, start: StartCli, passwords: boolean): void {
   let parent = root;
   for (const word of definition.path.slice(0, -1)) {
     parent = parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(`${word} commands`);
@@ -72,14 +75,16 @@ function mount(root: Command, provider: Provider<any>, definition: AdminCommand<
   for (const option of definition.options ?? []) {
     command.option(option.value ? `--${option.name} <${option.value}>` : `--${option.name}`, option.description);
   }
-  command
-    .option('--admin-password-stdin', 'read the admin password from stdin, first line (a secret asked by another --*-stdin flag comes next)')
-    .addHelpText('after', '\nThe admin password comes from AUTHCTL_ADMIN_PASSWORD, --admin-password-stdin or a hidden prompt; it is never stored.')
-    .action(async (...params: unknown[]) => {
-      const self = params.at(-1) as Command;
-      const cli = start(self);
-      await runAdminCommand(cli, provider, definition, self);
-    });
+  if (passwords) {
+    command
+      .option('--admin-password-stdin', 'read the admin password from stdin, first line (a secret asked by another --*-stdin flag comes next)')
+      .addHelpText('after', '\nThe admin password comes from AUTHCTL_ADMIN_PASSWORD, --admin-password-stdin or a hidden prompt; it is never stored.');
+  }
+  command.action(async (...params: unknown[]) => {
+    const self = params.at(-1) as Command;
+    const cli = start(self);
+    await runAdminCommand(cli, provider, definition, self);
+  });
 }
 
 async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: AdminCommand<any>, command: Command): Promise<void> {
@@ -93,7 +98,7 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
       hint: `pass --profile NAME of a ${provider.name} profile (\`authctl profile list\` shows the providers)`,
     });
   }
-  const profile = resolveProfile(config, name, provider);
+  const profile = resolveProfile(config, name, provider, {}, cli.env);
   const flags = command.opts<Record<string, string | boolean | undefined>>();
 
   const args: Record<string, string | string[] | undefined> = {};
@@ -109,7 +114,9 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
   // then read up front only when another secret follows it there, else when the command asks (a
   // command authenticating otherwise, e.g. with a shared secret, never needs it).
   const secretFlags = (definition.options ?? []).some((option) => option.secretFromStdin && flags[optionKey(option)] === true);
-  const adminFromStdin = flags.adminPasswordStdin === true || (!cli.tty && !cli.env.AUTHCTL_ADMIN_PASSWORD);
+  const admin = provider.admin!;
+  const usesPassword = (admin.credentialFor?.(profile.settings) ?? admin.credentials?.[0] ?? 'password') === 'password';
+  const adminFromStdin = flags.adminPasswordStdin === true || (usesPassword && !cli.tty && !cli.env.AUTHCTL_ADMIN_PASSWORD);
   let adminPassword: Promise<string> | undefined =
     adminFromStdin && (flags.adminPasswordStdin === true || secretFlags) ? readStdinSecret(cli, 'Admin password') : undefined;
   if (adminPassword) await adminPassword;
@@ -122,17 +129,22 @@ async function runAdminCommand(cli: Cli, provider: Provider<any>, definition: Ad
   const settings = profile.settings;
   // The profile's ca_file and the proxy variables apply to admin calls exactly as to a login.
   const fetch = profileFetch(profile, cli.env);
-  const adminUser = settings.admin?.username;
   const ctx: AdminContext<any> = {
     profile: name,
     settings,
-    adminPassword: () =>
+    env: cli.env,
+    adminPassword: (adminUser) =>
       (adminPassword ??= (async () => {
         if (adminFromStdin) return readStdinSecret(cli, 'Admin password');
         const secret = cli.env.AUTHCTL_ADMIN_PASSWORD || (await cli.interaction.promptSecret(`Admin password${adminUser ? ` for ${adminUser}` : ''}`));
         cli.out.addSecret(secret);
         return secret;
       })()),
+    profileToken: async () => {
+      const token = (await getToken(await openSession(cli, { prompts: false }))).access_token;
+      cli.out.addSecret(token);
+      return token;
+    },
     interaction: cli.interaction,
     fetch: cli.globals.verbose ? createVerboseFetch(fetch, (line) => cli.out.essential(line)) : fetch,
     signal: cli.signal,

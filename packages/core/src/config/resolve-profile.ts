@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AuthError } from '../errors.js';
-import type { Provider } from '../contracts/v1/provider.js';
+import type { Provider, ProviderEnv } from '../contracts/v1/provider.js';
 import { caFilePath, readCaFile } from '../http/ca-file.js';
 import { checkEndpointUrl } from './check-url.js';
 import { configError, describeValue, isTable } from './config-error.js';
@@ -20,7 +20,7 @@ export const MIN_TIMEOUT_SECONDS = 1;
 export const MAX_TIMEOUT_SECONDS = 3600;
 const TIMEOUT_RANGE = `must be a number of seconds from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS}`;
 
-const METHOD_RULE = 'must be a machine-identity login method (universal-auth, aws-iam, kubernetes, …)';
+const METHOD_RULE = 'must be a machine-identity login method: lower-case letters, digits and dashes (universal-auth, …)';
 const name = z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' });
 const table = (example: string) => ({ error: `must be a table (${example})` });
 
@@ -48,9 +48,6 @@ const CommonProfileSchema = z.object({
   code_redirect_uri: name.optional(),
   username: name.optional(),
   service_account: z.strictObject({ client_id: name }, table('[profiles.NAME.service_account]')).optional(),
-  admin: z
-    .strictObject({ username: name, realm: name.optional(), client_id: name.optional() }, table('[profiles.NAME.admin]'))
-    .optional(),
   method: z
     .string({ error: METHOD_RULE })
     .regex(/^[a-z0-9][a-z0-9-]*$/, { error: METHOD_RULE })
@@ -76,7 +73,7 @@ export function profileProviderId(config: AuthctlConfig, name: string): string {
       config.file,
       `profiles.${name}.provider`,
       provider === undefined ? 'is required' : `must be a provider id (got ${describeValue(provider)})`,
-      { profile: name, hint: `add provider = "oidc" (or another installed provider) to [profiles.${name}] in ${config.file}` },
+      { profile: name, hint: `add provider = "ID" with the id of an installed provider to [profiles.${name}] in ${config.file}` },
     );
   }
   return provider;
@@ -87,17 +84,25 @@ export function profileProviderId(config: AuthctlConfig, name: string): string {
  * own schema. A key neither knows is an error (a typo must not be ignored
  * silently). `overrides` are flag and env values, already picked by the
  * caller; they win over the file. Every http(s) URL among the settings is
- * held to the loopback rule of `checkEndpointUrl`.
+ * held to the loopback rule of `checkEndpointUrl`. A key the profile leaves
+ * out comes from the variable the provider's `environment` names, if `env` sets it.
  */
 export function resolveProfile(
   config: AuthctlConfig,
   name: string,
   provider: Provider<any>,
   overrides: Partial<CommonProfileSettings> = {},
+  env: ProviderEnv = process.env,
 ): ResolvedProfile {
   const fromOverride = new Set(Object.keys(overrides).filter((key) => overrides[key as keyof CommonProfileSettings] !== undefined));
   const input: Record<string, unknown> = { ...requireProfile(config, name) };
   for (const key of fromOverride) input[key] = overrides[key as keyof CommonProfileSettings];
+  const fromVariable = new Map<string, string>();
+  for (const [key, variable] of Object.entries(provider.environment ?? {})) {
+    if (input[key] !== undefined || !env[variable]) continue;
+    input[key] = env[variable];
+    fromVariable.set(key, variable);
+  }
 
   // Common keys are validated here; the provider sees the rest, plus any common key its schema declares.
   const ownKeys = providerKeys(provider);
@@ -112,6 +117,14 @@ export function resolveProfile(
   const report = (path: PropertyKey[], problem: string, hint?: string): AuthError => {
     const key = path.map(String).join('.');
     const top = String(path[0]);
+    const variable = fromVariable.get(top);
+    if (variable !== undefined) {
+      return new AuthError('CONFIG_INVALID', `${key} (from ${variable}) ${problem}`, {
+        profile: name,
+        key,
+        hint: `fix ${variable}, or set ${top} in [profiles.${name}]`,
+      });
+    }
     if (fromOverride.has(top)) {
       return new AuthError('CONFIG_INVALID', `${key} (set by a flag or AUTHCTL_* variable) ${problem}`, {
         profile: name,

@@ -38,7 +38,6 @@ export interface CommonProfileSettings {
   /** Username for the password flow. */
   username?: string;
   service_account?: { client_id: string };
-  admin?: { username: string; realm?: string; client_id?: string };
   /**
    * A machine identity's login method (kms `--method`: `universal-auth`,
    * `aws-iam`, …): the profile logs in at the login API `domain` with a proof

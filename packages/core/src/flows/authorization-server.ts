@@ -1,8 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from '../errors.js';
-import type { ProviderIO } from '../contracts/v1/provider.js';
 import { toAuthError } from './map-error.js';
-import { requestOptions } from './request-options.js';
+import { requestOptions, type RequestIO } from './request-options.js';
 
 /**
  * Marks a server built from explicit endpoints without an issuer. oauth4webapi
@@ -24,7 +23,7 @@ export interface ExplicitEndpoints {
  * OpenID Connect discovery, falling back to RFC 8414 metadata when the
  * server has no `/.well-known/openid-configuration` (plain OAuth 2.0).
  */
-export async function discoverAuthorizationServer(issuer: string, io: ProviderIO): Promise<oauth.AuthorizationServer> {
+export async function discoverAuthorizationServer(issuer: string, io: RequestIO): Promise<oauth.AuthorizationServer> {
   const issuerUrl = parseUrl(issuer, 'issuer');
   for (const algorithm of ['oidc', 'oauth2'] as const) {
     const url = wellKnownUrl(issuerUrl, algorithm);

@@ -5,7 +5,7 @@ import type { TokenSet } from '../token-set.js';
 import { createAuthorizationRequest, presentAuthorizationUrl, redeemAuthorizationCode } from './authorization-code.js';
 import { loginCompletePage, loginFailedPage } from './callback-page.js';
 import { listenOnLoopback, type Callback } from './loopback-listener.js';
-import { toAuthError } from './map-error.js';
+import { flowFailureSite, toAuthError } from './map-error.js';
 import { cancelled } from './wait.js';
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60 * 1000;
@@ -58,11 +58,7 @@ async function finish(ctx: FlowContext, callback: Callback, redeem: () => Promis
     callback.respond(200, loginCompletePage(ctx.profile));
     return tokens;
   } catch (error) {
-    const failure = toAuthError(error, {
-      url: String(ctx.server.authorization_endpoint),
-      timeoutMs: ctx.timeoutMs,
-      profile: ctx.profile,
-    });
+    const failure = toAuthError(error, flowFailureSite(ctx, String(ctx.server.authorization_endpoint)));
     callback.respond(failure.code === 'ACCESS_DENIED' ? 403 : 500, loginFailedPage(ctx.profile, failure.message));
     throw failure;
   }

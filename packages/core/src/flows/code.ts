@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { AuthError } from '../errors.js';
 import type { Flow, FlowContext } from '../contracts/v1/flow.js';
 import { createAuthorizationRequest, presentAuthorizationUrl, redeemAuthorizationCode, type AuthorizationRequest } from './authorization-code.js';
-import { toAuthError } from './map-error.js';
+import { flowFailureSite, toAuthError } from './map-error.js';
 
 export const DEFAULT_CODE_REDIRECT_URI = 'http://127.0.0.1/callback';
 export const CODE_PROMPT = 'Enter the authorization code (or the whole redirected URL)';
@@ -30,7 +30,7 @@ export const codeFlow: Flow = {
     try {
       parameters = callbackParameters(ctx, request, pasted);
     } catch (error) {
-      throw toAuthError(error, { url: String(ctx.server.authorization_endpoint), timeoutMs: ctx.timeoutMs, profile: ctx.profile });
+      throw toAuthError(error, flowFailureSite(ctx, String(ctx.server.authorization_endpoint)));
     }
     try {
       return await redeemAuthorizationCode(ctx, request, parameters);

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { AuthError } from '../errors.js';
 import type { Flow, FlowContext } from '../contracts/v1/flow.js';
 import type { TokenSet } from '../token-set.js';
-import { toAuthError } from './map-error.js';
+import { flowFailureSite, rfcOAuthError, toAuthError } from './map-error.js';
 import { requestOptions } from './request-options.js';
 import { scopeParameters } from './scope-parameters.js';
 import { tokenGrant } from './token-grant.js';
@@ -61,7 +61,7 @@ async function requestDeviceAuthorization(ctx: FlowContext): Promise<oauth.Devic
     );
     return await oauth.processDeviceAuthorizationResponse(ctx.server, ctx.client, response);
   } catch (error) {
-    throw toAuthError(error, { url, timeoutMs: ctx.timeoutMs, profile: ctx.profile });
+    throw toAuthError(error, flowFailureSite(ctx, url));
   }
 }
 
@@ -88,7 +88,7 @@ async function poll(
       );
     } catch (error) {
       const oauthError = AuthError.is(error) ? error.details.oauthError : undefined;
-      switch (oauthError === undefined ? undefined : (ctx.errorAliases?.[oauthError] ?? oauthError)) {
+      switch (oauthError === undefined ? undefined : rfcOAuthError(oauthError, ctx.errorAliases)) {
         case 'authorization_pending':
           continue;
         case 'slow_down':

@@ -10,6 +10,18 @@ export interface FailureSite {
   timeoutMs: number;
   /** The profile, so hints can name the command to run. */
   profile?: string;
+  /** The provider's own OAuth `error` values and the RFC ones they mean (OAuthCapability.errorAliases). */
+  errorAliases?: Readonly<Record<string, string>>;
+}
+
+/** What a flow's failure names: where the request went, its timeout, the profile and the provider's error aliases. */
+export function flowFailureSite(ctx: { profile: string; timeoutMs: number; errorAliases?: Readonly<Record<string, string>> }, url: string): FailureSite {
+  return { url, timeoutMs: ctx.timeoutMs, profile: ctx.profile, ...(ctx.errorAliases === undefined ? {} : { errorAliases: ctx.errorAliases }) };
+}
+
+/** The RFC `error` value a provider's own one stands for (an own property only, so `constructor` is not one); others stay as they are. */
+export function rfcOAuthError(oauthError: string, aliases: Readonly<Record<string, string>> | undefined): string {
+  return aliases !== undefined && Object.hasOwn(aliases, oauthError) ? aliases[oauthError]! : oauthError;
 }
 
 /**
@@ -146,7 +158,9 @@ function remoteError(
   refused: string,
   cause: unknown,
 ): AuthError {
-  const code = clientAuthenticationFailed(oauthError, status) ? 'INVALID_CLIENT' : (listedCode(oauthError) ?? 'ACCESS_DENIED');
+  // The code and the advice follow what the value means; the message and details quote what the server said.
+  const meaning = rfcOAuthError(oauthError, site.errorAliases);
+  const code = clientAuthenticationFailed(meaning, status) ? 'INVALID_CLIENT' : (listedCode(meaning) ?? 'ACCESS_DENIED');
   const loginHint = site.profile ? `run \`authctl login --profile ${site.profile}\`` : 'log in again';
   const hints: Partial<Record<AuthErrorCode, string>> = {
     INVALID_GRANT: loginHint,
@@ -154,7 +168,7 @@ function remoteError(
     INVALID_CLIENT: 'check client_id and the client secret of the profile',
     ACCESS_DENIED: `approve the request, or ${loginHint}`,
   };
-  const specific = code === 'INVALID_CLIENT' ? undefined : oauthErrorHint(oauthError, site.profile);
+  const specific = code === 'INVALID_CLIENT' ? undefined : oauthErrorHint(meaning, site.profile);
   const hint = specific?.hint ?? hints[code];
   return new AuthError(code, `${refused}: ${describe(oauthError, description)}`, {
     url,

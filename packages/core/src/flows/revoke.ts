@@ -1,12 +1,12 @@
 import * as oauth from 'oauth4webapi';
 import type { FlowContext } from '../contracts/v1/flow.js';
 import type { TokenSet } from '../token-set.js';
-import { toAuthError } from './map-error.js';
+import { flowFailureSite, rfcOAuthError, toAuthError } from './map-error.js';
 import { requestOptions } from './request-options.js';
 
 export type RevokeContext = Pick<
   FlowContext,
-  'profile' | 'server' | 'client' | 'clientAuth' | 'fetch' | 'signal' | 'timeoutMs' | 'allowInsecureHttp'
+  'profile' | 'server' | 'client' | 'clientAuth' | 'fetch' | 'signal' | 'timeoutMs' | 'allowInsecureHttp' | 'errorAliases'
 >;
 
 /** The RFC 7009 §2.1 `token_type_hint` values: which token a revocation was about. */
@@ -43,11 +43,11 @@ export async function revokeTokens(ctx: RevokeContext, tokens: TokenSet): Promis
       await oauth.processRevocationResponse(response);
       revocation.revoked.push(hint);
     } catch (error) {
-      if (error instanceof oauth.ResponseBodyError && error.error === 'unsupported_token_type') {
+      if (error instanceof oauth.ResponseBodyError && rfcOAuthError(error.error, ctx.errorAliases) === 'unsupported_token_type') {
         revocation.unrevocable.push(hint);
         continue;
       }
-      throw toAuthError(error, { url: endpoint, timeoutMs: ctx.timeoutMs, profile: ctx.profile });
+      throw toAuthError(error, flowFailureSite(ctx, endpoint));
     }
   }
   return revocation;

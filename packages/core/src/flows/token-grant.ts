@@ -4,7 +4,7 @@ import { AuthError } from '../errors.js';
 import { isAuthScheme, isB64Token } from '../token/token-syntax.js';
 import type { TokenSet } from '../token-set.js';
 import { issuerIsKnown } from './authorization-server.js';
-import { toAuthError } from './map-error.js';
+import { flowFailureSite, toAuthError } from './map-error.js';
 import { requestOptions } from './request-options.js';
 import { toTokenSet } from './token-response.js';
 
@@ -29,7 +29,7 @@ export async function tokenGrant(
     const response = await request(requestOptions(ctx));
     tokens = toTokenSet(await process(issuerIsKnown(ctx.server) ? response : await withoutIdToken(response)), ctx.now?.());
   } catch (error) {
-    throw toAuthError(error, { url, timeoutMs: ctx.timeoutMs, profile: ctx.profile });
+    throw toAuthError(error, flowFailureSite(ctx, url));
   }
   if (!isB64Token(tokens.access_token) || !isAuthScheme(tokens.token_type)) {
     // The value itself is never shown: it is a secret, and it may be crafted to forge output.

@@ -106,14 +106,15 @@ async function prove(ctx: SessionContext, method: string, api: string, io: Login
       hint: `\`authctl login --method ${method} --profile ${name}\` sets the provider that proves it`,
     });
   }
+  const env = ctx.env ?? process.env;
   return capability.prove({
     method,
     settings,
     ...(settings.identity_id === undefined ? {} : { identityId: settings.identity_id }),
     loginUrl: api,
     options: await proofOptions(ctx),
-    env: ctx.env ?? process.env,
-    io: { fetch: io.fetch, signal: io.signal, timeoutMs: io.timeoutMs, allowInsecureHttp: settings.allow_http === true },
+    env,
+    io: { fetch: io.fetch, signal: io.signal, timeoutMs: io.timeoutMs, allowInsecureHttp: settings.allow_http === true, env },
     profile: name,
     file,
   });

@@ -23,7 +23,7 @@ export async function loadProvider(
 ): Promise<Provider<any>> {
   if (!PROVIDER_ID.test(id)) {
     throw new AuthError('CONFIG_INVALID', `${JSON.stringify(id)} is not a provider id`, {
-      hint: 'provider ids are lower-case letters, digits and dashes, e.g. provider = "oidc"',
+      hint: 'provider ids are lower-case letters, digits and dashes, e.g. provider = "my-idp"',
     });
   }
   const builtIn = BUILT_IN_PROVIDERS.find((provider) => provider.id === id);

@@ -12,8 +12,8 @@ export function oauthCapability(ctx: SessionContext): OAuthCapability {
       profile: ctx.profile.name,
       key: `profiles.${ctx.profile.name}.provider`,
       hint: ctx.provider.admin
-        ? `it only administers (\`authctl ${ctx.provider.id} --help\`); to log in, use a profile whose provider supports login (oidc, keycloak, ...)`
-        : 'use a provider that supports login (oidc, keycloak, ...)',
+        ? `it only administers (\`authctl ${ctx.provider.id} --help\`); to log in, use a profile whose provider has an OAuth login`
+        : 'use a provider that has an OAuth login (`authctl configure` lists the installed ones)',
     });
   }
   return capability;

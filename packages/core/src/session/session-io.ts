@@ -17,6 +17,7 @@ export function sessionIO(ctx: SessionContext, allowInsecureHttp: boolean): Prov
     signal: ctx.signal ?? new AbortController().signal,
     timeoutMs,
     allowInsecureHttp,
+    env: ctx.env ?? process.env,
   };
 }
 

@@ -280,3 +280,21 @@ describe('resolveProfile: plain http only for loopback', () => {
     });
   });
 });
+
+describe('[profiles.NAME.admin] belongs to the providers that administer, not to core', () => {
+  it('a provider without admin settings refuses the table as an unknown key', async () => {
+    const config = await configFrom(`${DEV}\n[profiles.dev.admin]\nusername = "admin"\n`);
+    const error = thrownAuthError(() => resolveProfile(config, 'dev', realmProvider));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('profiles.dev.admin is not a known key for provider "realmish"');
+  });
+
+  it("a provider declaring it has it validated by its own schema", async () => {
+    const admin: Provider<{ url: string; admin?: { token_file: string } }> = {
+      ...realmProvider,
+      options: z.object({ url: z.string(), admin: z.strictObject({ token_file: z.string() }).optional() }),
+    };
+    const config = await configFrom(`${DEV.replace('client_id = "insights-app"\n', '')}\n[profiles.dev.admin]\ntoken_file = "/run/admin-token"\n`);
+    expect(resolveProfile(config, 'dev', admin).settings.admin).toEqual({ token_file: '/run/admin-token' });
+  });
+});

@@ -72,7 +72,7 @@ describe('a plugin built without importing @auth/core at runtime', () => {
   it('throws an AuthError-shaped error that core recognises with its code, details and exit code', async () => {
     const module = await import(FIXTURE.href);
     const provider = await loadProvider('dependency-free', importerOf({ '@auth/provider-dependency-free': module }));
-    const io = { fetch, signal: new AbortController().signal, timeoutMs: 1000, allowInsecureHttp: false };
+    const io = { fetch, signal: new AbortController().signal, timeoutMs: 1000, allowInsecureHttp: false, env: {} };
 
     const error = await provider.oauth!.resolveServer({}, io).catch((caught: unknown) => caught);
 

@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => kapacitor.close());
 
 function io(timeoutMs = 5000): ProviderIO {
-  return { fetch: boundedFetch(fetch, { timeoutMs }), signal: new AbortController().signal, timeoutMs, allowInsecureHttp: true };
+  return { fetch: boundedFetch(fetch, { timeoutMs }), signal: new AbortController().signal, timeoutMs, allowInsecureHttp: true, env: {} };
 }
 
 const basic = (username: string, password: string) => ({ kind: 'basic' as const, username, password });

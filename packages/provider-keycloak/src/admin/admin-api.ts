@@ -1,9 +1,17 @@
 import { AuthError } from '@auth/core/provider';
-import { adminLogin, type AdminLogin } from './admin-login.js';
 
-export interface AdminApiOptions extends AdminLogin {
+export interface AdminApiOptions {
+  /** The profile, for hints. */
+  profile: string;
+  /** `{url}{base_path}`: where Keycloak's realms live. */
+  base: string;
   /** Realm being administered. */
   targetRealm: string;
+  /** The bearer token of every request: the administrator's password login, or a token the caller already holds. */
+  accessToken: () => Promise<string>;
+  fetch: typeof fetch;
+  signal: AbortSignal;
+  timeoutMs: number;
 }
 
 export interface AdminResponse<T> {
@@ -17,9 +25,6 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** Query parameters; an array repeats the parameter (`type=A&type=B`). */
 type Query = Record<string, string | readonly string[] | undefined>;
 
-/** Seconds of validity below which the admin token is replaced, as keycloak-admin-client's MIN_VALIDITY. */
-const MIN_VALIDITY_SECONDS = 5;
-
 /**
  * A small typed client of `{base}/admin/realms/{realm}` (the Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html)), over the injected fetch with a per-request timeout. The admin token
  * lives in this object only, for as long as the command runs; it is never
@@ -27,8 +32,6 @@ const MIN_VALIDITY_SECONDS = 5;
  * text (`errorMessage`, `error_description` or `error`) and the status.
  */
 export class KeycloakAdminApi {
-  private token: { value: string; expiresAt: number } | undefined;
-
   constructor(private readonly options: AdminApiOptions) {}
 
   get realm(): string {
@@ -51,7 +54,7 @@ export class KeycloakAdminApi {
     const url = this.url(path, init.query, init.realms);
     const headers: Record<string, string> = {
       accept: 'application/json',
-      authorization: `Bearer ${await this.accessToken()}`,
+      authorization: `Bearer ${await this.options.accessToken()}`,
     };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -72,15 +75,6 @@ export class KeycloakAdminApi {
     if (response.status < 200 || response.status >= 300) throw statusError(method, url, response.status, body, text, this.options.profile);
     const location = response.headers.get('location') ?? undefined;
     return { status: response.status, body: body as T, ...(location === undefined ? {} : { location }) };
-  }
-
-  private async accessToken(): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    if (!this.token || this.token.expiresAt - now < MIN_VALIDITY_SECONDS) {
-      const tokens = await adminLogin(this.options);
-      this.token = { value: tokens.access_token, expiresAt: tokens.expires_at };
-    }
-    return this.token.value;
   }
 }
 
@@ -122,7 +116,7 @@ function statusError(method: Method, url: string, status: number, body: unknown,
   const where = `${method} ${url} answered HTTP ${status}: ${said}`;
   const details = { url, status, profile };
   if (status === 401) {
-    return new AuthError('ACCESS_DENIED', where, { ...details, hint: 'the admin token was not accepted; check [profiles.' + profile + '.admin] realm and client_id' });
+    return new AuthError('ACCESS_DENIED', where, { ...details, hint: `the admin token was not accepted; check [profiles.${profile}.admin] realm and client_id, or log the profile in again` });
   }
   if (status === 403) {
     return new AuthError('ACCESS_DENIED', where, { ...details, hint: 'the administrator lacks the realm-management roles for this realm' });

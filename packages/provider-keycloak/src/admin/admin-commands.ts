@@ -7,24 +7,20 @@ import type { AdminUser, AuthClient } from './representations.js';
 type Command = AdminCommand<KeycloakSettings>;
 type Context = AdminContext<KeycloakSettings>;
 
-/** The realm of the profile, administered with `[profiles.NAME.admin]` credentials. */
+/**
+ * The realm of the profile, administered by the `[profiles.NAME.admin]` user
+ * with a password, or, without one, by the profile's own login.
+ */
 function connect(ctx: Context): KeycloakAdmin {
   const { settings } = ctx;
-  if (!settings.admin?.username) {
-    throw new AuthError('CONFIG_INVALID', `profile "${ctx.profile}" has no [profiles.${ctx.profile}.admin] username`, {
-      profile: ctx.profile,
-      key: `profiles.${ctx.profile}.admin.username`,
-      hint: `add [profiles.${ctx.profile}.admin] with username = "admin" (the password is never stored: AUTHCTL_ADMIN_PASSWORD, --admin-password-stdin or a prompt)`,
-    });
-  }
+  const username = settings.admin?.username;
   return keycloakAdmin({
     url: settings.url,
     base_path: settings.base_path,
     realm: settings.realm,
-    username: settings.admin.username,
-    password: ctx.adminPassword,
-    adminRealm: settings.admin.realm,
-    adminClientId: settings.admin.client_id,
+    credentials: username === undefined ? { accessToken: () => ctx.profileToken() } : { username, password: () => ctx.adminPassword(username) },
+    adminRealm: settings.admin?.realm,
+    adminClientId: settings.admin?.client_id,
     timeoutMs: ctx.timeoutMs,
     fetch: ctx.fetch,
     signal: ctx.signal,
@@ -278,6 +274,8 @@ const usersDelete: Command = {
 /** `authctl keycloak …`: kdb Insights' ClientManager (https://code.kx.com/insights/1.19/api/python/reference/authorization/client.html) and kxi's `user` command (https://code.kx.com/insights/1.10/enterprise/security/managing-service-accounts.html). */
 export const keycloakAdminCommands: AdminCapability<KeycloakSettings> = {
   specificationVersion: 'v1',
+  credentials: ['password', 'profile-token'],
+  credentialFor: (settings) => (settings.admin?.username === undefined ? 'profile-token' : 'password'),
   commands: [
     clientsRegister,
     clientsList,

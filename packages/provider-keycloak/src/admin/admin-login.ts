@@ -18,6 +18,22 @@ export interface AdminLogin {
   allowInsecureHttp: boolean;
 }
 
+/** Seconds of validity below which the admin token is replaced, as keycloak-admin-client's MIN_VALIDITY. */
+const MIN_VALIDITY_SECONDS = 5;
+
+/** The administrator's access token, logged in on first use and again shortly before it expires; held in memory only. */
+export function passwordAdminToken(login: AdminLogin): () => Promise<string> {
+  let token: { value: string; expiresAt: number } | undefined;
+  return async () => {
+    const now = Math.floor(Date.now() / 1000);
+    if (!token || token.expiresAt - now < MIN_VALIDITY_SECONDS) {
+      const tokens = await adminLogin(login);
+      token = { value: tokens.access_token, expiresAt: tokens.expires_at };
+    }
+    return token.value;
+  };
+}
+
 /** The admin REST API never asks; nothing is printed while logging the administrator in. */
 const SILENT: Interaction = {
   print: () => {},

@@ -1,6 +1,7 @@
 import { isLoopbackHost } from '@auth/core/provider';
 import { DEFAULT_REALM } from '../options.js';
 import { KeycloakAdminApi } from './admin-api.js';
+import { passwordAdminToken } from './admin-login.js';
 import { ClientManager } from './client-manager.js';
 import { RealmManager } from './realm-manager.js';
 import { UserManager } from './user-manager.js';
@@ -17,10 +18,13 @@ export interface KeycloakAdminOptions {
   base_path?: string;
   /** Realm to administer (default `insights`). */
   realm?: string;
-  /** The administrator, a user of `adminRealm`. */
-  username: string;
-  /** Asked for when the first request needs it; held in memory only. */
-  password: string | (() => Promise<string>);
+  /**
+   * How the administrator authenticates: a user of `adminRealm` with a password
+   * (asked for when the first request needs it, held in memory only), or an
+   * access token the caller holds (e.g. the profile's own login, a service
+   * account with realm-management roles).
+   */
+  credentials: { username: string; password: string | (() => Promise<string>) } | { accessToken: () => Promise<string> };
   /** Default `master`. */
   adminRealm?: string;
   /** Default `admin-cli`. */
@@ -49,21 +53,28 @@ export interface KeycloakAdmin {
 export function keycloakAdmin(options: KeycloakAdminOptions): KeycloakAdmin {
   const host = options.url.replace(/\/+$/, '');
   const base = `${host}${options.base_path ?? ''}`;
-  const password = options.password;
-  const api = new KeycloakAdminApi({
+  const transport = {
     profile: options.profile ?? 'default',
     base,
-    realm: options.adminRealm ?? DEFAULT_ADMIN_REALM,
-    clientId: options.adminClientId ?? DEFAULT_ADMIN_CLIENT_ID,
-    username: options.username,
-    password: typeof password === 'string' ? async () => password : password,
-    targetRealm: options.realm ?? DEFAULT_REALM,
     fetch: options.fetch ?? globalThis.fetch,
     signal: options.signal ?? new AbortController().signal,
     timeoutMs: options.timeoutMs ?? DEFAULT_ADMIN_TIMEOUT_MS,
-    // Plain http only as core allows it for profiles: loopback, or an explicit allow_http.
-    allowInsecureHttp: options.allowHttp === true || isLoopbackHost(new URL(base).hostname),
-  });
+  };
+  const { credentials } = options;
+  const password = 'password' in credentials ? credentials.password : undefined;
+  const accessToken =
+    'accessToken' in credentials
+      ? credentials.accessToken
+      : passwordAdminToken({
+          ...transport,
+          realm: options.adminRealm ?? DEFAULT_ADMIN_REALM,
+          clientId: options.adminClientId ?? DEFAULT_ADMIN_CLIENT_ID,
+          username: credentials.username,
+          password: typeof password === 'string' ? async () => password : password!,
+          // Plain http only as core allows it for profiles: loopback, or an explicit allow_http.
+          allowInsecureHttp: options.allowHttp === true || isLoopbackHost(new URL(base).hostname),
+        });
+  const api = new KeycloakAdminApi({ ...transport, targetRealm: options.realm ?? DEFAULT_REALM, accessToken });
   return { clients: new ClientManager(api, host), users: new UserManager(api), realm: new RealmManager(api) };
 }
 

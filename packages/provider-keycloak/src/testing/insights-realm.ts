@@ -59,7 +59,7 @@ const secret = () => randomBytes(18).toString('base64url');
  */
 export async function createInsightsRealm(keycloak: KeycloakInstance, name: string, options: InsightsRealmOptions = {}): Promise<InsightsRealm> {
   const url = keycloak.url.replace(/\/+$/, '');
-  const admin = keycloakAdmin({ url, realm: name, username: keycloak.admin.username, password: keycloak.admin.password });
+  const admin = keycloakAdmin({ url, realm: name, credentials: { username: keycloak.admin.username, password: keycloak.admin.password } });
   await admin.realm.createRealm({
     revokeRefreshToken: true,
     refreshTokenMaxReuse: 0,

@@ -11,7 +11,7 @@ export const test = base.extend<{ keycloak: KeycloakAdminDouble; admin: Keycloak
     await double.close();
   },
   admin: async ({ keycloak }, use) => {
-    await use(keycloakAdmin({ url: keycloak.url, username: keycloak.admin.username, password: keycloak.admin.password }));
+    await use(keycloakAdmin({ url: keycloak.url, credentials: { username: keycloak.admin.username, password: keycloak.admin.password } }));
   },
 });
 

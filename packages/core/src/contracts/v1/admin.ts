@@ -1,4 +1,4 @@
-import type { CommonProfileSettings } from '../../config/types.js';
+import type { ProfileSettings, ProviderEnv } from './provider.js';
 import type { Interaction } from './interaction.js';
 
 /**
@@ -9,7 +9,19 @@ import type { Interaction } from './interaction.js';
 export interface AdminCapability<Settings = Record<string, unknown>> {
   readonly specificationVersion: 'v1';
   readonly commands: ReadonlyArray<AdminCommand<Settings>>;
+  /**
+   * How its administrator may authenticate, so the CLI offers only what
+   * applies: `password` (the CLI adds `--admin-password-stdin` and reads
+   * AUTHCTL_ADMIN_PASSWORD or prompts, through `adminPassword()`), `profile-token`
+   * (the profile's own login, through `profileToken()`: a person with admin
+   * roles, a service account, a machine identity). Absent: `['password']`.
+   */
+  readonly credentials?: ReadonlyArray<AdminCredentialKind>;
+  /** Which of `credentials` a profile's administrator uses, so a password is read only for one who needs it. Absent: the first. */
+  credentialFor?(settings: ProfileSettings<Settings>): AdminCredentialKind;
 }
+
+export type AdminCredentialKind = 'password' | 'profile-token';
 
 export interface AdminCommand<Settings = Record<string, unknown>> {
   /** Words after the provider id, e.g. `['clients', 'register']`. */
@@ -69,12 +81,22 @@ export interface AdminResult {
 export interface AdminContext<Settings = Record<string, unknown>> {
   profile: string;
   /** The profile's settings, validated by core and the provider's schema (every http URL in it passed the loopback rule). */
-  settings: Settings & CommonProfileSettings;
+  settings: ProfileSettings<Settings>;
+  /** The environment of this run (a command's own secret variables); never `process.env` directly. */
+  env: ProviderEnv;
   /**
    * The administrator's password (AUTHCTL_ADMIN_PASSWORD, `--admin-password-stdin`
-   * or a hidden prompt). Held only in memory for this run, never stored.
+   * or a hidden prompt naming `username`), for a capability whose `credentials`
+   * include `password`. Held only in memory for this run, never stored.
    */
-  adminPassword(): Promise<string>;
+  adminPassword(username?: string): Promise<string>;
+  /**
+   * The access token of the profile's own login, for a capability whose
+   * `credentials` include `profile-token`: the stored one while fresh, else
+   * refreshed, or logged in again without a person (service account, machine
+   * identity); LOGIN_REQUIRED when only a person can log it in.
+   */
+  profileToken(): Promise<string>;
   interaction: Interaction;
   fetch: typeof fetch;
   signal: AbortSignal;

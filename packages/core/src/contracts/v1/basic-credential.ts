@@ -1,5 +1,5 @@
 import type { BasicCredential } from '../../token-set.js';
-import type { ProviderIO } from './provider.js';
+import type { ProfileSettings, ProviderIO } from './provider.js';
 
 /**
  * A provider whose users log in with a username and password sent as HTTP
@@ -17,7 +17,7 @@ export interface BasicCredentialCapability<Settings = Record<string, unknown>> {
    * URL and quoting the server's reason; an unreachable server NETWORK or
    * TIMEOUT. Without it, core stores what it was given unchecked.
    */
-  check?(settings: Settings, credential: BasicCredential, io: ProviderIO): Promise<void>;
+  check?(settings: ProfileSettings<Settings>, credential: BasicCredential, io: ProviderIO): Promise<void>;
   /** The variables `authctl exec` sets for the child (e.g. a URL with the credentials as userinfo). */
-  execEnvironment(settings: Settings, credential: BasicCredential): Record<string, string>;
+  execEnvironment(settings: ProfileSettings<Settings>, credential: BasicCredential): Record<string, string>;
 }

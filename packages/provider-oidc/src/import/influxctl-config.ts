@@ -1,25 +1,38 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { parseToml } from '@auth/core';
-import type { ImportedProfile, ImportSource, SkippedKey } from './imported-profile.js';
+import { AuthError, type ImportedProfile, type ImportSource, type ProfileImporter, type ProviderEnv, type SkippedKey } from '@auth/core/provider';
+import { parse, TomlError } from 'smol-toml';
+
+/** `authctl profile import --from influxctl`: InfluxDB Clustered's CLI profiles become profiles of the provider `providerId`. */
+export function influxctlImporter(providerId: string): ProfileImporter {
+  return {
+    specificationVersion: 'v1',
+    id: 'influxctl',
+    summary: 'InfluxDB influxctl (config.toml in the user config folder, e.g. ~/.config/influxctl)',
+    defaultFile: defaultInfluxctlConfigFile,
+    read: (text, file) => readInfluxctlConfig(text, file, providerId),
+    emptyHint: 'add a [[profile]] with [profile.auth.oauth2], or name the file to read',
+  };
+}
 
 /**
  * influxctl's config file: `config.toml` in Go's user config folder
  * (`$XDG_CONFIG_HOME` or `~/.config` on Linux, `~/Library/Application Support`
  * on macOS, `%APPDATA%` on Windows), as the influxctl docs list it.
  */
-export function defaultInfluxctlConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultInfluxctlConfigFile(env: ProviderEnv = {}): string {
   return join(userConfigDir(env), 'influxctl', 'config.toml');
 }
 
-function userConfigDir(env: NodeJS.ProcessEnv): string {
+function userConfigDir(env: ProviderEnv): string {
+  const home = env.HOME || homedir();
   if (process.platform === 'win32' && env.APPDATA) return env.APPDATA;
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support');
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support');
   const xdg = env.XDG_CONFIG_HOME;
-  return xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config');
+  return xdg && isAbsolute(xdg) ? xdg : join(home, '.config');
 }
 
-/** `[profile.auth.oauth2]` keys and where they go in an `oidc` profile. */
+/** `[profile.auth.oauth2]` keys, which keep their names in the profile. */
 const OAUTH2_KEYS = ['client_id', 'token_url', 'device_url', 'scopes', 'parameters'] as const;
 
 /** The keys of a `[[profile]]` that describe the InfluxDB cluster, not the login. */
@@ -28,12 +41,12 @@ const CLUSTER_KEYS = new Set(['product', 'host', 'port', 'account_id', 'cluster_
 /**
  * Reads influxctl's TOML (`[[profile]]` tables with `name` and
  * `[profile.auth.oauth2]`: `client_id`, `client_secret`, `scopes`,
- * `parameters`, `token_url`, `device_url`) into `oidc` profiles with explicit
+ * `parameters`, `token_url`, `device_url`) into profiles with explicit
  * endpoints and the device flow, the only flow influxctl uses. The client
  * secret is handed back for the credential store.
  */
-export function readInfluxctlConfig(text: string, file: string): ImportSource {
-  const doc = parseToml(text, file);
+export function readInfluxctlConfig(text: string, file: string, providerId: string): ImportSource {
+  const doc = parseInfluxctlToml(text, file);
   const result: ImportSource = { profiles: [], unusable: [] };
   const profiles = Array.isArray(doc.profile) ? doc.profile : [];
   for (const [index, profile] of profiles.entries()) {
@@ -52,13 +65,13 @@ export function readInfluxctlConfig(text: string, file: string): ImportSource {
       result.unusable.push({ source: name, reason });
       continue;
     }
-    result.profiles.push(influxctlProfile(name, profile, oauth2));
+    result.profiles.push(influxctlProfile(name, profile, oauth2, providerId));
   }
   return result;
 }
 
-function influxctlProfile(name: string, profile: Record<string, unknown>, oauth2: Record<string, unknown>): ImportedProfile {
-  const table: Record<string, unknown> = { provider: 'oidc' };
+function influxctlProfile(name: string, profile: Record<string, unknown>, oauth2: Record<string, unknown>, providerId: string): ImportedProfile {
+  const table: Record<string, unknown> = { provider: providerId };
   for (const key of OAUTH2_KEYS) if (oauth2[key] !== undefined) table[key] = oauth2[key];
   table.flow = 'device';
 
@@ -87,4 +100,19 @@ function influxctlProfile(name: string, profile: Record<string, unknown>, oauth2
 
 function isTable(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** influxctl's file is TOML; a syntax error names the file and line:column (the plugin surface carries no TOML parser). */
+function parseInfluxctlToml(text: string, file: string): Record<string, unknown> {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (!(error instanceof TomlError)) throw error;
+    const reason = error.message.split('\n', 1)[0]!.replace(/^Invalid TOML document: /, '');
+    throw new AuthError('CONFIG_INVALID', `${file}:${error.line}:${error.column}: invalid TOML: ${reason}`, {
+      file,
+      hint: `fix the syntax at line ${error.line}, column ${error.column} of ${file}, or import another influxctl config with --file`,
+      cause: error,
+    });
+  }
 }

@@ -1,11 +1,21 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'ini';
-import type { ImportedProfile, ImportSource, SkippedKey } from './imported-profile.js';
+import type { ImportedProfile, ImportSource, ProfileImporter, ProviderEnv, SkippedKey } from '@auth/core/provider';
 
-/** Where `kxi configure` writes its profiles (kxicli `config.py`). */
-export function defaultKxiConfigFile(): string {
-  return join(homedir(), '.insights', 'cli-config');
+/** `authctl profile import --from kxi`: the kdb Insights CLI's profiles become Keycloak profiles. */
+export const kxiImporter: ProfileImporter = {
+  specificationVersion: 'v1',
+  id: 'kxi',
+  summary: 'kdb Insights CLI (~/.insights/cli-config)',
+  defaultFile: defaultKxiConfigFile,
+  read: (text) => readKxiConfig(text),
+  emptyHint: 'run `kxi configure` first, or name the file to read',
+};
+
+/** Where `kxi configure` writes its profiles (kxicli `config.py`: `Path.home()`, which reads HOME first). */
+export function defaultKxiConfigFile(env: ProviderEnv = {}): string {
+  return join(env.HOME || homedir(), '.insights', 'cli-config');
 }
 
 /**

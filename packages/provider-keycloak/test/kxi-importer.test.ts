@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { readInfluxctlConfig } from '../src/import/influxctl-config.js';
-import { readKxiConfig } from '../src/import/kxi-config.js';
+import keycloak, { readKxiConfig } from '../src/index.js';
+
+describe('authctl profile import --from kxi, declared by the Keycloak provider', () => {
+  it('the provider declares the kxi importer, reading ~/.insights/cli-config under the HOME it is given', () => {
+    const importer = keycloak.importers?.find((candidate) => candidate.id === 'kxi');
+    expect(importer?.specificationVersion).toBe('v1');
+    expect(importer?.defaultFile({ HOME: '/home/ana' })).toBe('/home/ana/.insights/cli-config');
+  });
+
+  it('its profiles use the Keycloak provider under kdb Insights\' /auth base path', () => {
+    const [profile] = keycloak.importers![0]!.read('[default]\nhostname = insights.example.com\nrealm = insights\n', '/tmp/cli-config').profiles;
+    expect(profile!.table).toEqual({ provider: 'keycloak', url: 'https://insights.example.com', base_path: '/auth', realm: 'insights' });
+  });
+});
 
 describe("kxi cli-config, read as Python's configparser writes it", () => {
   it('[DEFAULT] keys apply to every section, and a section overrides them', () => {
@@ -35,28 +47,5 @@ describe("kxi cli-config, read as Python's configparser writes it", () => {
     expect(profile!.clientSecret).toBeUndefined();
     expect(profile!.table.service_account).toBeUndefined();
     expect(profile!.skipped).toEqual([{ key: 'auth.serviceaccount.secret', reason: 'there is no auth.serviceaccount.id for it to belong to' }]);
-  });
-});
-
-describe('influxctl config.toml', () => {
-  it('a [[profile]] without a name, or without an OAuth2 token_url, is reported with the reason', () => {
-    const found = readInfluxctlConfig(
-      '[[profile]]\nproduct = "clustered"\n[[profile]]\nname = "no-oauth"\n[profile.auth.oauth2]\nclient_id = "x"\n',
-      '/tmp/influxctl.toml',
-    );
-    expect(found.profiles).toEqual([]);
-    expect(found.unusable).toEqual([
-      { source: '[[profile]] #1', reason: 'it has no name' },
-      { source: 'no-oauth', reason: 'it has no [profile.auth.oauth2] token_url' },
-    ]);
-  });
-
-  it('[profile.tls] is reported, not turned into ca_file: it is the cluster’s, not the identity provider’s', () => {
-    const [profile] = readInfluxctlConfig(
-      '[[profile]]\nname = "p"\n[profile.tls]\nca = "/etc/cluster-ca.pem"\n[profile.auth.oauth2]\ntoken_url = "https://idp.example.com/token"\n',
-      '/tmp/influxctl.toml',
-    ).profiles;
-    expect(profile!.table).toEqual({ provider: 'oidc', token_url: 'https://idp.example.com/token', flow: 'device' });
-    expect(profile!.skipped).toEqual([{ key: 'tls', reason: expect.stringContaining('set ca_file in the profile') }]);
   });
 });
