@@ -144,7 +144,7 @@ async function validate(config: AuthctlConfig, name: string, profile: ImportedPr
     });
   }
   try {
-    const provider = await importProvider(String(profile.table.provider));
+    const provider = await importProvider(String(profile.table.provider), config);
     resolveProfile({ ...config, profiles: { ...config.profiles, [name]: profile.table } }, name, provider);
   } catch (error) {
     if (!AuthError.is(error)) throw error;
