@@ -4,7 +4,7 @@
 // through AUTHCTL_PLUGIN_PATH and in npm's global folder, then used to log in
 // to the testkit IdP with the device flow.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('..', import.meta.url));
 const AUTHCTL = join(dirname(createRequire(import.meta.url).resolve('@auth/cli/package.json')), 'dist', 'authctl.cjs');
+
+/** The version being packed, as `changeset version` leaves it. */
+const VERSION = (JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8')) as { version: string }).version;
 
 let scratch: string;
 let tarball: string;
@@ -118,7 +121,7 @@ describe('authctl-provider-example installed from its tarball', () => {
     expect(entries.find((entry) => entry.id === 'example')).toEqual({
       id: 'example',
       package: 'authctl-provider-example',
-      version: '0.1.0',
+      version: VERSION,
       source: 'project',
       path: join(project, 'node_modules', 'authctl-provider-example'),
       status: 'ok',
@@ -145,7 +148,7 @@ describe('authctl-provider-example installed from its tarball', () => {
 
     const env = { AUTHCTL_PLUGIN_PATH: join(scratch, 'project', 'node_modules') };
     const listed = await authctl(['plugins', 'list'], { cwd: elsewhere, home: dir, env });
-    expect(listed.stdout).toMatch(/^example {2}authctl-provider-example@0\.1\.0 {2}AUTHCTL_PLUGIN_PATH /m);
+    expect(listed.stdout).toMatch(new RegExp(`^example {2}authctl-provider-example@${VERSION.replaceAll('.', '\\.')} {2}AUTHCTL_PLUGIN_PATH `, 'm'));
     const login = await deviceLogin({ cwd: elsewhere, home: dir, env });
     expect(login.code).toBe(0);
     const printed = await authctl(['print-token'], { cwd: elsewhere, home: dir, env });
@@ -178,7 +181,7 @@ describe('authctl-provider-example installed from its tarball', () => {
     await writeFile(join(dir, 'config.toml'), `plugins = ["${join(scratch, 'project', 'node_modules', 'authctl-provider-example')}"]\n${config}`, { mode: 0o600 });
     const elsewhere = await mkdtemp(join(scratch, 'elsewhere-'));
     const listed = await authctl(['plugins', 'list'], { cwd: elsewhere, home: dir });
-    expect(listed.stdout).toMatch(/^example {2}authctl-provider-example@0\.1\.0 {2}config /m);
+    expect(listed.stdout).toMatch(new RegExp(`^example {2}authctl-provider-example@${VERSION.replaceAll('.', '\\.')} {2}config `, 'm'));
     expect((await deviceLogin({ cwd: elsewhere, home: dir })).code).toBe(0);
   });
 });
