@@ -1,4 +1,5 @@
-import { AuthError, discoverProviders, conflictError, importProviderPackage, installCommand, type Provider } from '@auth/core';
+import { join } from 'node:path';
+import { AuthError, conflictError, discoverProviders, importProviderPackage, installCommand, type Provider } from '@auth/core';
 import type { Logger } from 'pino';
 
 /**
@@ -25,7 +26,8 @@ export interface InstalledProvidersOptions {
  */
 export async function loadInstalledProviders(capability: 'verify' | 'gateway', options: InstalledProvidersOptions = {}): Promise<Provider<any>[]> {
   const env = options.env ?? process.env;
-  const configFile = options.configFile ?? `${process.cwd()}/auth-server.toml`;
+  // A relative `plugins` path is relative to the config file's folder; a config built in code has none, so to the current folder.
+  const configFile = options.configFile ?? join(process.cwd(), 'auth-server.toml');
   const { packages, conflicts, unresolved } = discoverProviders({
     cwd: process.cwd(),
     env,
