@@ -38,7 +38,7 @@ export function reportError(error: unknown, out: Output, options: ReportOptions 
 
   const known = AuthError.is(error);
   const message = singleLine(known ? error.message : `unexpected error: ${describe(error)}`);
-  const hint = known ? error.hint : options.debug ? undefined : 'set AUTHCTL_DEBUG=1 to see where it happened';
+  const hint = known ? error.details.hint : options.debug ? undefined : 'set AUTHCTL_DEBUG=1 to see where it happened';
   if (options.oneLine) {
     out.essential(`authctl: ${message}${hint ? ` (${hint})` : ''}`);
   } else {

@@ -33,8 +33,10 @@ function deviceProfile(extra: Record<string, unknown> = {}): string {
   return configToml({ dev: { provider: 'auth0', domain: auth0.url, client_id: auth0.clients.native, audience: auth0.audience, ...extra } }, 'dev');
 }
 
-describe('provider = "auth0" through the authctl binary (idp-specifics.md §3)', () => {
-  test('§3.1 device login sends audience, and with BROWSER set authctl opens verification_uri_complete', async ({ sandbox }) => {
+// Auth0: device flow https://auth0.com/docs/get-started/authentication-and-authorization-flow/device-authorization-flow, client credentials https://auth0.com/docs/get-started/authentication-and-authorization-flow/client-credentials-flow,
+// refresh token rotation https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation.
+describe('provider = "auth0" through the authctl binary', () => {
+  test('Auth0 device flow: device login sends audience, and with BROWSER set authctl opens verification_uri_complete', async ({ sandbox }) => {
     await sandbox.writeConfig(deviceProfile());
     const opened = join(sandbox.home, 'opened-urls');
     const browser = join(sandbox.home, 'browser.sh');
@@ -51,7 +53,7 @@ describe('provider = "auth0" through the authctl binary (idp-specifics.md §3)',
     expect((await verifiedForApi(await printToken(sandbox))).sub).toBe(auth0.user.sub);
   });
 
-  test('§3.2 refresh-token rotation: two refreshes by print-token each store the rotated token, so reuse detection never fires', async ({ sandbox }) => {
+  test('Auth0 refresh token rotation: two refreshes by print-token each store the rotated token, so reuse detection never fires', async ({ sandbox }) => {
     await sandbox.writeConfig(deviceProfile());
     auth0.setAccessTokenTtl(5);
     await approvedDeviceLogin(sandbox, (userCode) => auth0.approveDevice(userCode));
@@ -68,7 +70,7 @@ describe('provider = "auth0" through the authctl binary (idp-specifics.md §3)',
     expect((await verifiedForApi(token)).aud).toContain(auth0.audience);
   });
 
-  test('§3.2 client credentials with audience: login --serviceaccount, the secret from AUTHCTL_CLIENT_SECRET, a token for the API', async ({ sandbox }) => {
+  test('Auth0 client credentials with audience: login --serviceaccount, the secret from AUTHCTL_CLIENT_SECRET, a token for the API', async ({ sandbox }) => {
     await sandbox.writeConfig(
       configToml(
         { dev: { provider: 'auth0', domain: auth0.url, audience: auth0.audience, service_account: { client_id: auth0.clients.machine.id } } },
@@ -84,7 +86,7 @@ describe('provider = "auth0" through the authctl binary (idp-specifics.md §3)',
     expect((await verifiedForApi(await printToken(sandbox, env))).sub).toBe(`${auth0.clients.machine.id}@clients`);
   });
 
-  test('§3.2 client credentials without audience: exit 2 naming profiles.dev.audience, no request sent, no stack', async ({ sandbox }) => {
+  test('Auth0 client credentials without audience: exit 2 naming profiles.dev.audience, no request sent, no stack', async ({ sandbox }) => {
     await sandbox.writeConfig(
       configToml({ dev: { provider: 'auth0', domain: auth0.url, service_account: { client_id: auth0.clients.machine.id } } }, 'dev'),
     );

@@ -60,8 +60,10 @@ async function credential(sandbox: Sandbox): Promise<{ subject?: string; client_
   return JSON.parse(await readFile(sandbox.credentialFile('dev'), 'utf8')) as { subject?: string; client_id: string; tokens: { scope?: string } };
 }
 
-describe('provider = "entra" through the authctl binary (idp-specifics.md §2)', () => {
-  test('§2.2 device login --json: no verification_uri_complete, scopes {client_id}/.default offline_access, subject tid/oid (§2.4)', async ({
+// Microsoft identity platform: device code https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code, claims https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference,
+// certificate credentials https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials, workload identity https://azure.github.io/azure-workload-identity/docs/topics/mutating-admission-webhook.html.
+describe('provider = "entra" through the authctl binary', () => {
+  test('Entra device code flow: device login --json: no verification_uri_complete, scopes {client_id}/.default offline_access, subject tid/oid', async ({
     sandbox,
   }) => {
     await sandbox.writeConfig(
@@ -97,7 +99,7 @@ describe('provider = "entra" through the authctl binary (idp-specifics.md §2)',
     expect((await verified(token, entra.clients.public)).oid).toBe(entra.user.oid);
   });
 
-  test('§2.6 client credentials with a certificate assertion (PS256, x5t#S256): the key comes from the profile\'s files, never argv', async ({
+  test('Entra certificate credentials: client credentials with a certificate assertion (PS256, x5t#S256): the key comes from the profile\'s files, never argv', async ({
     sandbox,
   }) => {
     await sandbox.writeConfig(certificateProfile(certificate));
@@ -111,7 +113,7 @@ describe('provider = "entra" through the authctl binary (idp-specifics.md §2)',
     expect(claims.roles).toEqual(['access']);
   });
 
-  test('§2.7 workload identity federation: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST alone log in', async ({
+  test('Entra workload identity federation: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST alone log in', async ({
     sandbox,
   }) => {
     const tokenFile = join(dir, 'azure-identity-token');
@@ -134,7 +136,7 @@ describe('provider = "entra" through the authctl binary (idp-specifics.md §2)',
     expect((await verified(await printToken(sandbox, env), entra.clients.federated)).azp).toBe(entra.clients.federated);
   });
 
-  test('§2.2 a declined device login (authorization_declined): exit 4, one clean message with a hint, no stack', async ({ sandbox }) => {
+  test('Entra device code flow: a declined device login (authorization_declined): exit 4, one clean message with a hint, no stack', async ({ sandbox }) => {
     await sandbox.writeConfig(
       configToml({ dev: { provider: 'entra', tenant: entra.tenantId, authority_host: entra.authorityHost, client_id: entra.clients.public } }, 'dev'),
     );

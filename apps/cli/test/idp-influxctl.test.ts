@@ -19,7 +19,8 @@ import { test } from './support/fixtures.js';
 import { configToml } from './support/profiles.js';
 import type { Sandbox } from './support/sandbox.js';
 
-// Seed 003 (influxctl with Keycloak, Entra ID or Auth0): a profile holds a client id, two URLs,
+// InfluxDB Clustered admin authentication (https://docs.influxdata.com/influxdb/clustered/install/auth/),
+// influxctl with Keycloak, Entra ID or Auth0: a profile holds a client id, two URLs,
 // scopes and extra parameters; provider-oidc's explicit-endpoint mode does the rest.
 
 let dir: string;
@@ -50,7 +51,7 @@ async function printToken(sandbox: Sandbox): Promise<string> {
 }
 
 describe('influxctl-style profiles (client_id, device_url, token_url, scopes, parameters) log in by device flow with each IdP', () => {
-  test('Keycloak (§1.3): device login with the client secret from the store, refresh by print-token, then client credentials', async ({ sandbox }) => {
+  test('Keycloak: device login with the client secret from the store, refresh by print-token, then client credentials', async ({ sandbox }) => {
     await sandbox.writeConfig(
       configToml(
         {
@@ -78,7 +79,7 @@ describe('influxctl-style profiles (client_id, device_url, token_url, scopes, pa
     const serviceAccount = await sandbox.run(['login', '--flow', 'client-credentials']);
 
     expect(code.verification_uri_complete).toBe(`${issuer}/device?user_code=${String(code.user_code)}`);
-    // The confidential client authenticated on the device request too (§1.3), with the stored secret.
+    // The confidential client authenticated on the device request too (Keycloak's device endpoint takes client authentication), with the stored secret.
     expect(keycloak.requests.filter((request) => request.path.endsWith('/auth/device')).every((request) => request.authorization === 'Basic <credentials>')).toBe(
       true,
     );
@@ -91,7 +92,7 @@ describe('influxctl-style profiles (client_id, device_url, token_url, scopes, pa
     expect(await filesContaining(sandbox.home, keycloak.clients.device.secret)).toEqual([sandbox.credentialFile('dev#client_secret')]);
   });
 
-  test('Auth0 (§3.1): device login with parameters = { audience }, the token is for that API', async ({ sandbox }) => {
+  test('Auth0: device login with parameters = { audience }, the token is for that API', async ({ sandbox }) => {
     await sandbox.writeConfig(
       configToml(
         {
@@ -115,7 +116,7 @@ describe('influxctl-style profiles (client_id, device_url, token_url, scopes, pa
     expect(claims.sub).toBe(auth0.user.sub);
   });
 
-  test('Entra ID (§2.2): device login with scopes = ["{client_id}/.default"] on the v2.0 devicecode and token endpoints', async ({ sandbox }) => {
+  test('Entra ID: device login with scopes = ["{client_id}/.default"] on the v2.0 devicecode and token endpoints', async ({ sandbox }) => {
     const authority = `${entra.authorityHost}${entra.tenantId}`;
     await sandbox.writeConfig(
       configToml(

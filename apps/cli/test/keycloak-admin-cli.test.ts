@@ -47,7 +47,7 @@ async function expectPasswordNowhere(sandbox: Sandbox, outputs: RunResult[], pas
 }
 
 describe('authctl keycloak … (commands contributed by @auth/provider-keycloak)', () => {
-  test('clients register / list / get / update / delete with --json print seed 001 AuthClients; the admin password is written and printed nowhere', async ({ keycloak, sandbox }) => {
+  test('clients register / list / get / update / delete with --json print kdb Insights ClientManager AuthClients; the admin password is written and printed nowhere', async ({ keycloak, sandbox }) => {
     const { json, outputs } = runner(sandbox, keycloak);
 
     const created = await json(['keycloak', 'clients', 'register', 'ingest', '--roles', 'insights.query', '--token-lifespan', '120']);

@@ -12,7 +12,8 @@ import { startUpstream, type TestUpstream } from './support/gateway-server.js';
  * providers auth-server bundles (no injected ones): bearer JWTs from the
  * testkit IdP (oidc-provider) and from the Entra contract double, matched by
  * `sub` or, for `identityProvider = "azure"`, by `oid` against the route's
- * `users` list, as seed 003's AppInstance `spec.package.spec.admin` reads.
+ * `users` list, as InfluxDB Clustered's AppInstance `spec.package.spec.admin` reads
+ * (https://docs.influxdata.com/influxdb/clustered/install/auth/).
  */
 
 const person = { firstName: 'Marty', lastName: 'McFly', email: 'mcfly@influxdata.com' };

@@ -95,7 +95,7 @@ describe('keys and state in the data dir', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('is the active signing key');
     const retire = await run(['keys', 'retire', oldKid!, '--data-dir', dir]);
-    expect(retire.code).toBe(0);
+    expect(retire.code, retire.stderr).toBe(0);
 
     const third = await serve(dir, first.server.port);
     await expect(verifyAccessToken(third.as, old.access_token, DEV_RESOURCE)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });

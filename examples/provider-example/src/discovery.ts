@@ -1,4 +1,4 @@
-import type { OAuthCapability, ProviderIO } from '@auth/core';
+import type { OAuthCapability, ProviderIO } from '@auth/core/provider';
 
 /** The authorization server metadata the core flows read (RFC 8414 §2), as the contract types it. */
 export type AuthorizationServerMetadata = Awaited<ReturnType<OAuthCapability['resolveServer']>>;
@@ -10,7 +10,8 @@ const MAX_BYTES = 256 * 1024;
  * OpenID Connect Discovery 1.0 §4: GET `<issuer>/.well-known/openid-configuration`,
  * through the fetch and signal authctl hands the provider (its proxy, CA and
  * timeout settings apply). The `issuer` in the answer must be the one asked
- * for (§4.3), or a document from elsewhere could redirect the login.
+ * for (OpenID Connect Discovery 1.0 §4.3), or a document from elsewhere could
+ * redirect the login.
  */
 export async function discover(issuer: string, io: ProviderIO): Promise<AuthorizationServerMetadata> {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
@@ -36,11 +37,11 @@ export async function discover(issuer: string, io: ProviderIO): Promise<Authoriz
 }
 
 /**
- * authctl recognises errors by their `Symbol.for('@auth/core/AuthError')`
- * brand, not by class, so a plugin raises its own without importing core at
- * run time; the code is one of core's `AuthErrorCode`s.
+ * authctl recognises an error by its shape (named `AuthError`, one of core's
+ * codes, a `details` object), not by class, so a plugin raises its own
+ * without importing core at run time; authctl prints it with its hint and
+ * exit code.
  */
 export function providerError(code: 'NETWORK' | 'PROTOCOL', message: string, hint: string, cause?: unknown): Error {
-  const error = new Error(message, cause === undefined ? undefined : { cause });
-  return Object.assign(error, { name: 'AuthError', code, details: { hint }, hint, [Symbol.for('@auth/core/AuthError')]: true });
+  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { name: 'AuthError', code, details: { hint } });
 }

@@ -1,4 +1,4 @@
-import type { OAuthDefaults, Provider } from '@auth/core';
+import type { OAuthDefaults, Provider } from '@auth/core/provider';
 import { discover } from './discovery.js';
 import { exampleOptions, type ExampleSettings } from './options.js';
 

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'PROVIDER_CONFLICT',
   'USAGE',
   'PROVIDER_NOT_FOUND',
+  'PROVIDER_UNSUPPORTED_VERSION',
   'NETWORK',
   'TIMEOUT',
   'PROTOCOL',
@@ -74,9 +75,16 @@ export class AuthError extends Error {
     return this.details.hint;
   }
 
-  /** Brand check that works across copies of this package. */
+  /**
+   * Recognises an AuthError from any copy of this package (the brand), and one a
+   * plugin built without importing core at runtime: an Error named `AuthError`
+   * with a known `code` and a `details` object.
+   */
   static is(value: unknown): value is AuthError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+    if (typeof value !== 'object' || value === null) return false;
+    if ((value as Record<symbol, unknown>)[BRAND] === true) return true;
+    const { name, code, details } = value as { name?: unknown; code?: unknown; details?: unknown };
+    return value instanceof Error && name === 'AuthError' && (ERROR_CODES as readonly unknown[]).includes(code) && typeof details === 'object' && details !== null;
   }
 }
 
@@ -97,6 +105,7 @@ export const EXIT_CODES: Readonly<Record<AuthErrorCode, number>> = {
   PROVIDER_CONFLICT: 2,
   USAGE: 2,
   PROVIDER_NOT_FOUND: 2,
+  PROVIDER_UNSUPPORTED_VERSION: 2,
   STORE_INSECURE: 2,
   NETWORK: 5,
   TIMEOUT: 5,

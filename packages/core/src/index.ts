@@ -1,21 +1,12 @@
-// @auth/core: the contracts every provider plugin implements, and the
-// machinery (config, stores, flows, token manager) the CLI and server share.
+// @auth/core: the host API the CLI and the server use (config, stores, flows,
+// token manager, sessions, the plugin loader), plus everything in
+// @auth/core/provider, the surface provider plugins are written against.
 
-export * from './errors.js';
-export * from './token-set.js';
-export type * from './contracts/v1/interaction.js';
-export type * from './contracts/v1/credential-store.js';
-export type * from './contracts/v1/flow.js';
-export type * from './contracts/v1/provider.js';
-export type * from './contracts/v1/admin.js';
-export type * from './contracts/v1/basic-credential.js';
-export type * from './contracts/v1/machine-identity.js';
-export type * from './contracts/v1/gateway.js';
+export * from './provider.js';
 export type * from './config/types.js';
 export type * from './session/types.js';
 
 export * from './token/refresh-window.js';
-export * from './token/basic-authorization.js';
 
 // config (helper: config)
 export * from './config/paths.js';
@@ -44,7 +35,6 @@ export * from './session/basic-login.js';
 export * from './session/identities.js';
 export * from './session/identity-name.js';
 export * from './plugins/load-provider.js';
-export * from './plugins/define-provider.js';
 export * from './plugins/discover-providers.js';
 export * from './plugins/plugin-locations.js';
 export * from './plugins/provider-package-name.js';
@@ -56,11 +46,6 @@ export { loginApiBase } from './machine/login-api.js';
 export { MACHINE_PROVIDER_ID, machineProvider } from './machine/machine-provider.js';
 
 // network: CA files and proxies (helper: networks)
-export * from './http/create-fetch.js';
-export type { ClientCertificateFiles } from './http/client-certificate.js';
 export * from './http/profile-fetch.js';
 export { PAGE_STYLE } from './pages/page-style.js';
-export * from './http/bounded-fetch.js';
-export { platformFetch } from './http/platform-fetch.js';
 export { requestUrl } from './http/request-url.js';
-export { toAuthError, type FailureSite } from './flows/map-error.js';

@@ -1,4 +1,4 @@
-import { AuthError, defineProvider, discoverAuthorizationServer, type FlowId, type OAuthDefaults, type Provider } from '@auth/core';
+import { AuthError, defineProvider, discoverAuthorizationServer, type FlowId, type OAuthDefaults, type Provider } from '@auth/core/provider';
 import { auth0Issuer, auth0Options, type Auth0Settings } from './options.js';
 
 export interface Auth0ProviderOptions {

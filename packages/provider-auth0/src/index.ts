@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import { auth0 } from './auth0.js';
 import type { Auth0Settings } from './options.js';
 

@@ -21,7 +21,7 @@ export function originOf(domain: string): string {
   return /^https?:\/\//i.test(domain) ? domain.replace(/\/+$/, '') : `https://${domain}`;
 }
 
-/** §3.3 of the IdP notes: an Auth0 issuer ends with a slash. */
+/** An Auth0 issuer ends with a slash (https://auth0.com/docs/secure/tokens/json-web-tokens/validate-json-web-tokens). */
 export function auth0Issuer(settings: Pick<Auth0Settings, 'domain'>): string {
   return `${originOf(settings.domain)}/`;
 }

@@ -52,6 +52,8 @@ async function verifiedForApi(token: string) {
   return (await jwtVerify(token, jwks, { issuer: idp.issuer, audience: idp.audience })).payload;
 }
 
+// Auth0: device flow https://auth0.com/docs/get-started/authentication-and-authorization-flow/device-authorization-flow, client credentials https://auth0.com/docs/get-started/authentication-and-authorization-flow/client-credentials-flow,
+// refresh token rotation https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation, issuer https://auth0.com/docs/secure/tokens/json-web-tokens/validate-json-web-tokens.
 describe('@auth/provider-auth0', () => {
   it('is what loadProvider finds for provider = "auth0"', async () => {
     const loaded = await loadProvider('auth0', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
@@ -60,11 +62,11 @@ describe('@auth/provider-auth0', () => {
     expect(auth0Default).toBe(auth0);
   });
 
-  it('§3.3: the issuer is https://{domain}/ with its trailing slash', () => {
+  it('Auth0 issuer: the issuer is https://{domain}/ with its trailing slash', () => {
     expect(auth0Issuer({ domain: 'my-tenant.eu.auth0.com' })).toBe('https://my-tenant.eu.auth0.com/');
   });
 
-  it('§3.1: device login sends audience, opens verification_uri_complete, and the ID token is checked against the slashed issuer', async () => {
+  it('Auth0 device flow: device login sends audience, opens verification_uri_complete, and the ID token is checked against the slashed issuer', async () => {
     const person = approvingPerson();
     const ctx = session({ client_id: idp.clients.native, audience: idp.audience }, person.interaction);
 
@@ -78,7 +80,7 @@ describe('@auth/provider-auth0', () => {
     expect((await verifiedForApi(credential.tokens.access_token)).sub).toBe(idp.user.sub);
   });
 
-  it('§3.2: refresh-token rotation: each rotated refresh token is stored and used next, so reuse detection never fires', async () => {
+  it('Auth0 refresh token rotation: each rotated refresh token is stored and used next, so reuse detection never fires', async () => {
     const ctx = session({ client_id: idp.clients.native, audience: idp.audience });
     const first = await login(ctx);
 
@@ -94,7 +96,7 @@ describe('@auth/provider-auth0', () => {
     expect((await verifiedForApi(afterRefresh!.access_token)).aud).toContain(idp.audience);
   });
 
-  it('§3.2: client credentials send the audience and get a token for that API', async () => {
+  it('Auth0 client credentials send the audience and get a token for that API', async () => {
     const ctx: SessionContext = {
       ...session({ client_id: idp.clients.machine.id, audience: idp.audience }),
       secrets: { clientSecret: async () => idp.clients.machine.secret },
@@ -106,7 +108,7 @@ describe('@auth/provider-auth0', () => {
     expect((await verifiedForApi(credential.tokens.access_token)).sub).toBe(`${idp.clients.machine.id}@clients`);
   });
 
-  it('§3.2: client credentials without an audience fail before any request, naming profiles.NAME.audience', async () => {
+  it('Auth0 client credentials without an audience fail before any request, naming profiles.NAME.audience', async () => {
     const before = idp.requests.length;
     const ctx: SessionContext = {
       ...session({ client_id: idp.clients.machine.id }),
@@ -131,7 +133,7 @@ describe('@auth/provider-auth0', () => {
     expect((await verifiedForApi(credential.tokens.access_token)).aud).toContain(idp.audience);
   });
 
-  it('§3.1: an expired device code ends the login with EXPIRED_TOKEN', async () => {
+  it('Auth0 device flow: an expired device code ends the login with EXPIRED_TOKEN', async () => {
     const ctx = session(
       { client_id: idp.clients.native },
       devicePerson((userCode) => idp.devices.expire(userCode)).interaction,

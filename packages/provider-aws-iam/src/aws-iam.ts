@@ -1,4 +1,4 @@
-import { defineProvider, type Provider } from '@auth/core';
+import { defineProvider, type Provider } from '@auth/core/provider';
 import type { CredentialChain } from './credentials.js';
 import { awsIamOptions, type AwsIamSettings } from './options.js';
 import { awsIamProof } from './prove.js';

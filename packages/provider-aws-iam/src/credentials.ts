@@ -1,4 +1,4 @@
-import { AuthError, type ProofRequest } from '@auth/core';
+import { AuthError, type ProofRequest } from '@auth/core/provider';
 import type { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
 

@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import { awsIam } from './aws-iam.js';
 import type { AwsIamSettings } from './options.js';
 

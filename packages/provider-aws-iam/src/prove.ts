@@ -1,4 +1,4 @@
-import { AuthError, type MachineProof, type ProofCapability, type ProofRequest } from '@auth/core';
+import { AuthError, type MachineProof, type ProofCapability, type ProofRequest } from '@auth/core/provider';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { resolveCredentials, type CredentialChain } from './credentials.js';

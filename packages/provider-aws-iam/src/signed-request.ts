@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { FORM_CONTENT_TYPE, GET_CALLER_IDENTITY_BODY, IDENTITY_ID_HEADER, SERVER_ID_HEADER } from './sts.js';
 
 /**

@@ -1,4 +1,4 @@
-import { AuthError, type Principal, type VerifyCapability, type VerifyRequest } from '@auth/core';
+import { AuthError, type Principal, type VerifyCapability, type VerifyRequest } from '@auth/core/provider';
 import { awsAuthBinding, type AwsAuthBinding } from './binding.js';
 import { describeStsError, parseCallerIdentity, type CallerIdentity } from './caller-identity.js';
 import { canonicalPrincipal, principalMatches } from './principal-arn.js';

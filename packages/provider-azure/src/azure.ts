@@ -1,4 +1,4 @@
-import { defineProvider, type Provider } from '@auth/core';
+import { defineProvider, type Provider } from '@auth/core/provider';
 import { azureOptions, type AzureSettings } from './options.js';
 import { azureProof } from './proof.js';
 import { createAzureVerify } from './verify.js';

@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import { azure } from './azure.js';
 import type { AzureSettings } from './options.js';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { AuthError, platformFetch, type ProviderIO } from '@auth/core';
+import { AuthError, platformFetch, type ProviderIO } from '@auth/core/provider';
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 

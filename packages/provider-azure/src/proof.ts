@@ -1,4 +1,4 @@
-import { AuthError, type ProofCapability } from '@auth/core';
+import { AuthError, type ProofCapability } from '@auth/core/provider';
 import { managedIdentityToken } from './managed-identity-token.js';
 import { DEFAULT_IMDS_ENDPOINT, DEFAULT_RESOURCE, type AzureSettings } from './options.js';
 

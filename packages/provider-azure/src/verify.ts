@@ -1,4 +1,4 @@
-import { AuthError, type VerifyCapability } from '@auth/core';
+import { AuthError, type VerifyCapability } from '@auth/core/provider';
 import { JwksCache, JwtVerifier, loginJwt } from '@auth/core/verify';
 import type { JWTPayload } from 'jose';
 import { azureBinding, type AzureBinding } from './binding.js';

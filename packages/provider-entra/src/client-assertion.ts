@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { importPKCS8, type CryptoKey } from 'jose';
 import * as oauth from 'oauth4webapi';
 
@@ -17,7 +17,7 @@ export interface CertificateAssertion {
 }
 
 /**
- * §2.6 of the IdP notes: a client assertion signed with the app's
+ * A client assertion (https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials) signed with the app's
  * certificate key; PS256 names the certificate by `x5t#S256`, RS256 by the
  * SHA-1 `x5t`. The key is read from its file at each login, never from argv.
  */
@@ -49,7 +49,7 @@ export async function certificateAssertion(options: CertificateAssertion): Promi
 }
 
 /**
- * §2.7: workload identity federation. The projected token is the client
+ * Workload identity federation (https://azure.github.io/azure-workload-identity/docs/topics/mutating-admission-webhook.html). The projected token is the client
  * assertion; it is read again for every request because the kubelet rotates it.
  */
 export function federatedAssertion(file: string, key: string): oauth.ClientAuth {

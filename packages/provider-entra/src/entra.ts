@@ -1,4 +1,4 @@
-import { defineProvider, explicitAuthorizationServer, type FlowId, type OAuthDefaults, type Provider } from '@auth/core';
+import { defineProvider, explicitAuthorizationServer, type FlowId, type OAuthDefaults, type Provider } from '@auth/core/provider';
 import { certificateAssertion, federatedAssertion } from './client-assertion.js';
 import { authorityOf, entraOptions, isTenantId, tenantOf, type EntraSettings } from './options.js';
 import { entraSubject } from './subject.js';
@@ -12,7 +12,7 @@ export interface EntraProviderOptions {
 }
 
 /**
- * §2.3 of the IdP notes: the app's own `{client_id}/.default`, plus
+ * Scopes (https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc): the app's own `{client_id}/.default`, plus
  * `offline_access` for a refresh token; client credentials take `.default` alone.
  */
 function defaultScopes(clientId: string | undefined, flow: FlowId | undefined): string[] | undefined {
@@ -20,7 +20,8 @@ function defaultScopes(clientId: string | undefined, flow: FlowId | undefined): 
   return flow === 'client-credentials' ? [`${clientId}/.default`] : [`${clientId}/.default`, 'offline_access'];
 }
 
-/** Microsoft Entra ID, v2.0 endpoints of one tenant (no discovery: the paths are fixed by §2.1). */
+/** Microsoft Entra ID, v2.0 endpoints of one tenant (no discovery: the paths are fixed,
+ * https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc). */
 export function createEntra(options: EntraProviderOptions = {}): Provider<EntraSettings> {
   const clientIdOf = (settings: EntraSettings) =>
     (settings as { client_id?: string }).client_id ?? options.defaults?.client_id ?? (process.env.AZURE_CLIENT_ID || undefined);
@@ -77,7 +78,7 @@ export function createEntra(options: EntraProviderOptions = {}): Provider<EntraS
         return undefined;
       },
       subject: entraSubject,
-      // §2.2 of the IdP notes: Entra's word for a person refusing a device login.
+      // Entra's word (https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code) for a person refusing a device login.
       errorAliases: { authorization_declined: 'access_denied' },
     },
   });

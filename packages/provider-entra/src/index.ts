@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import { entra } from './entra.js';
 import type { EntraSettings } from './options.js';
 

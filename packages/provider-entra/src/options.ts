@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** §2.1 of the IdP notes: a tenant GUID, a verified domain, or one of the multi-tenant names. */
+/** The `{tenant}` of https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc: a tenant GUID, a verified domain, or one of the multi-tenant names. */
 const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|organizations|common|consumers|[a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com/';

@@ -1,7 +1,7 @@
-import type { TokenSet } from '@auth/core';
+import type { TokenSet } from '@auth/core/provider';
 
 /**
- * §2.4 of the IdP notes: `sub` is pairwise per app, `oid` is per tenant, so
+ * Token claims (https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference): `sub` is pairwise per app, `oid` is per tenant, so
  * the stable key of a person or service principal is `tid` + `oid`.
  */
 export function entraSubject(tokens: Pick<TokenSet, 'access_token' | 'id_token'>): string | undefined {

@@ -1,11 +1,11 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { authorityOf, type EntraSettings } from './options.js';
 
 const METADATA = z.object({ issuer: z.string(), jwks_uri: z.url() });
 
-/** §2.5 of the IdP notes: multi-tenant metadata names its issuer with this placeholder. */
+/** Multi-tenant metadata (https://learn.microsoft.com/en-us/entra/identity-platform/howto-convert-app-to-be-multi-tenant) names its issuer with this placeholder. */
 export const TENANT_ID_TEMPLATE = '{tenantid}';
 
 export interface VerifyEntraTokenOptions {
@@ -18,7 +18,7 @@ export interface VerifyEntraTokenOptions {
 }
 
 export interface EntraPrincipal {
-  /** `{tid}/{oid}`: stable across apps (§2.4). */
+  /** `{tid}/{oid}`: stable across apps (https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference). */
   subject: string;
   tenantId: string;
   objectId: string;

@@ -65,6 +65,9 @@ async function verified(token: string, audience: string) {
   return (await jwtVerify(token, jwks, { issuer: `${idp.authorityHost}${idp.tenantId}/v2.0`, audience })).payload;
 }
 
+// Microsoft identity platform: endpoints https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc, device code https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code,
+// scopes https://learn.microsoft.com/en-us/entra/identity-platform/scopes-oidc, claims https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference, multi-tenant issuers https://learn.microsoft.com/en-us/entra/identity-platform/howto-convert-app-to-be-multi-tenant,
+// certificate credentials https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials, workload identity https://azure.github.io/azure-workload-identity/docs/topics/mutating-admission-webhook.html.
 describe('@auth/provider-entra', () => {
   it('is what loadProvider finds for provider = "entra"', async () => {
     const loaded = await loadProvider('entra', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
@@ -73,7 +76,7 @@ describe('@auth/provider-entra', () => {
     expect(entraDefault).toBe(entra);
   });
 
-  it('§2.2: device login on the v2.0 devicecode endpoint, without verification_uri_complete; §2.3: scopes {client_id}/.default offline_access', async () => {
+  it('Entra device code flow: device login on the v2.0 devicecode endpoint, without verification_uri_complete; scopes {client_id}/.default offline_access', async () => {
     const person = approvingPerson();
     const ctx = session({ tenant: idp.tenantId, client_id: idp.clients.public }, person.interaction);
 
@@ -89,7 +92,7 @@ describe('@auth/provider-entra', () => {
     expect((await verified(credential.tokens.access_token, idp.clients.public)).oid).toBe(idp.user.oid);
   });
 
-  it('§2.2: a declined device login (authorization_declined) ends as ACCESS_DENIED', async () => {
+  it('Entra device code flow: a declined device login (authorization_declined) ends as ACCESS_DENIED', async () => {
     const ctx = session(
       { tenant: idp.tenantId, client_id: idp.clients.public },
       devicePerson((userCode) => idp.devices.deny(userCode)).interaction,
@@ -101,14 +104,14 @@ describe('@auth/provider-entra', () => {
     expect((error as AuthError).details.oauthError).toBe('authorization_declined');
   });
 
-  it('§2.4: the stored subject is tid/oid, not the pairwise sub', async () => {
+  it('Entra claims: the stored subject is tid/oid, not the pairwise sub', async () => {
     const credential = await login(session({ tenant: idp.tenantId, client_id: idp.clients.public }));
 
     expect(credential.subject).toBe(`${idp.tenantId}/${idp.user.oid}`);
     expect(decodeJwt(credential.tokens.access_token).sub).not.toBe(credential.subject);
   });
 
-  it('§2.3: a refresh sends the scopes again (v2.0 requires them) and stores the new tokens', async () => {
+  it('Entra scopes: a refresh sends the scopes again (v2.0 requires them) and stores the new tokens', async () => {
     const ctx = session({ tenant: idp.tenantId, client_id: idp.clients.public });
     const credential = await login(ctx);
 
@@ -121,14 +124,14 @@ describe('@auth/provider-entra', () => {
     });
   });
 
-  it('§2.1: a domain tenant logs in with the same endpoints under the domain', async () => {
+  it('Entra endpoints: a domain tenant logs in with the same endpoints under the domain', async () => {
     const credential = await login(session({ tenant: idp.domain, client_id: idp.clients.public }));
 
     expect(credential.server.token_endpoint).toBe(`${idp.authorityHost}${idp.domain}/oauth2/v2.0/token`);
     expect(credential.subject).toBe(`${idp.tenantId}/${idp.user.oid}`);
   });
 
-  it('§2.6: client credentials with a certificate assertion, PS256 with x5t#S256, scope {client_id}/.default alone', async () => {
+  it('Entra certificate credentials: client credentials with a certificate assertion, PS256 with x5t#S256, scope {client_id}/.default alone', async () => {
     const ctx = session({
       tenant: idp.tenantId,
       client_id: idp.clients.confidential,
@@ -143,7 +146,7 @@ describe('@auth/provider-entra', () => {
     expect((await verified(credential.tokens.access_token, idp.clients.confidential)).roles).toEqual(['access']);
   });
 
-  it('§2.6: RS256 with x5t is accepted too (assertion_algorithm = "RS256")', async () => {
+  it('Entra certificate credentials: RS256 with x5t is accepted too (assertion_algorithm = "RS256")', async () => {
     const ctx = session({
       tenant: idp.tenantId,
       client_id: idp.clients.confidential,
@@ -159,7 +162,7 @@ describe('@auth/provider-entra', () => {
     expect(header).not.toHaveProperty('x5t#S256');
   });
 
-  it('§2.6: a certificate the app does not know is refused as invalid_client, naming AADSTS700027', async () => {
+  it('Entra certificate credentials: a certificate the app does not know is refused as invalid_client, naming AADSTS700027', async () => {
     const stranger = await createTestCertificate(dir, 'stranger');
     const ctx = session({
       tenant: idp.tenantId,
@@ -174,7 +177,7 @@ describe('@auth/provider-entra', () => {
     expect((error as Error).message).toContain('AADSTS700027');
   });
 
-  it('§2.7: workload identity federation reads AZURE_FEDERATED_TOKEN_FILE at each login (the kubelet rotates it)', async () => {
+  it('Entra workload identity federation: workload identity federation reads AZURE_FEDERATED_TOKEN_FILE at each login (the kubelet rotates it)', async () => {
     const tokenFile = join(dir, 'azure-identity-token');
     process.env.AZURE_FEDERATED_TOKEN_FILE = tokenFile;
     process.env.AZURE_CLIENT_ID = idp.clients.federated;
@@ -191,7 +194,7 @@ describe('@auth/provider-entra', () => {
     expect(credential.subject).toBe(`${idp.tenantId}/${idp.servicePrincipals[idp.clients.federated]}`);
   });
 
-  it('§2.5: verifyEntraToken checks a multi-tenant token through JWKS against the {tenantid} issuer template', async () => {
+  it('Entra multi-tenant issuers: verifyEntraToken checks a multi-tenant token through JWKS against the {tenantid} issuer template', async () => {
     const credential = await login(session({ tenant: idp.tenantId, client_id: idp.clients.public }));
     const settings = { tenant: 'organizations', authority_host: idp.authorityHost };
 

@@ -1,4 +1,4 @@
-import { AuthError, defineProvider, type Provider } from '@auth/core';
+import { AuthError, defineProvider, type Provider } from '@auth/core/provider';
 import { gcpBinding } from './binding.js';
 import { KeySets } from './key-sets.js';
 import { loginJwt } from '@auth/core/verify';

@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import { gcp } from './gcp.js';
 import type { GcpSettings } from './options.js';
 

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { JwtVerifier, type LoginJwt } from '@auth/core/verify';
 import type { JWTPayload } from 'jose';
 

@@ -1,5 +1,5 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import type { ProviderIO } from '@auth/core';
+import type { ProviderIO } from '@auth/core/provider';
 import { JwksCache } from '@auth/core/verify';
 
 type KeyIO = Pick<ProviderIO, 'fetch' | 'signal' | 'timeoutMs'>;

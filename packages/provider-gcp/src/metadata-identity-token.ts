@@ -1,4 +1,4 @@
-import { AuthError, toAuthError, type ProofRequest } from '@auth/core';
+import { AuthError, toAuthError, type ProofRequest } from '@auth/core/provider';
 import { GOOGLE_ENDPOINTS, type GcpSettings } from './options.js';
 
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;

@@ -1,4 +1,4 @@
-import { AuthError, toAuthError, type ProofRequest } from '@auth/core';
+import { AuthError, toAuthError, type ProofRequest } from '@auth/core/provider';
 import { GOOGLE_ENDPOINTS, type GcpSettings } from './options.js';
 import { readServiceAccountKey } from './service-account-key.js';
 

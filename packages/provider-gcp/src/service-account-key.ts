@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { z } from 'zod';
 
 /** A JSON key file is about 2.4 KiB; a larger file is not one. */

@@ -1,4 +1,4 @@
-import type { Principal, VerifyRequest } from '@auth/core';
+import type { Principal, VerifyRequest } from '@auth/core/provider';
 import type { JWTPayload } from 'jose';
 import { GOOGLE_KEYS, type GceBinding } from './binding.js';
 import { denied, requireAudience, requireLifetimeWithin, requireListed, signingKeyId, verifiedClaims } from './jwt-checks.js';

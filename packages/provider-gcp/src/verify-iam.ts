@@ -1,4 +1,4 @@
-import type { Principal, VerifyRequest } from '@auth/core';
+import type { Principal, VerifyRequest } from '@auth/core/provider';
 import { GOOGLE_KEYS, type IamBinding } from './binding.js';
 import { denied, requireAudience, requireLifetimeWithin, requireListed, signingKeyId, verifiedClaims } from './jwt-checks.js';
 import type { KeySets } from './key-sets.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { AuthError, type AdminCapability, type AdminCommand, type AdminContext, type AdminInput, type AdminOption, type AdminResult } from '@auth/core';
+import { AuthError, type AdminCapability, type AdminCommand, type AdminContext, type AdminInput, type AdminOption, type AdminResult } from '@auth/core/provider';
 import type { InfluxCredentials } from './credentials.js';
 import { MetaClient } from './meta-client.js';
 import { NEW_PASSWORD_ENV, SHARED_SECRET_ENV, type InfluxMetaSettings } from './options.js';

@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import type { InfluxCredentials } from './credentials.js';
 import { MetaClient } from './meta-client.js';
 import { OssClient } from './oss-client.js';

@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import type { InfluxMetaSettings } from './options.js';
 import { influxMeta } from './provider.js';
 

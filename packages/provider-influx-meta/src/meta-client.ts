@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { z } from 'zod';
 import { authorizationHeader, type InfluxCredentials } from './credentials.js';
 import type { PermissionScopes } from './permissions.js';

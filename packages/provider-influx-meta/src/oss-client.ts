@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { z } from 'zod';
 import { authorizationHeader, basicHeader, type InfluxCredentials } from './credentials.js';
 import { influxql, type OssPrivilege } from './influxql.js';

@@ -1,4 +1,4 @@
-import { defineProvider, type Provider } from '@auth/core';
+import { defineProvider, type Provider } from '@auth/core/provider';
 import { influxMetaAdminCommands } from './admin-commands.js';
 import { influxMetaOptions, type InfluxMetaSettings } from './options.js';
 

@@ -1,4 +1,4 @@
-import { AuthError, boundedFetch, createFetch, platformFetch } from '@auth/core';
+import { AuthError, boundedFetch, createFetch, platformFetch } from '@auth/core/provider';
 
 /** Kapacitor's `meta-ca`, `meta-cert`, `meta-key` and `meta-insecure-skip-verify`. */
 export interface InfluxTls {

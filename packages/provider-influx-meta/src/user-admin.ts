@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import type { MetaClient } from './meta-client.js';
 import type { OssPrivilege } from './influxql.js';
 import type { OssClient } from './oss-client.js';

@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import { kapacitor } from './kapacitor.js';
 import type { KapacitorSettings } from './client/options.js';
 

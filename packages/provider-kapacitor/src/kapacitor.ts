@@ -1,4 +1,4 @@
-import { defineProvider, type Provider } from '@auth/core';
+import { defineProvider, type Provider } from '@auth/core/provider';
 import { kapacitorBasicCredentials } from './client/basic-credentials.js';
 import { kapacitorOptions, type KapacitorSettings } from './client/options.js';
 import { createKapacitorGateway, type OpenDirectory } from './server/gateway.js';

@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import { keycloak } from './keycloak.js';
 import type { KeycloakSettings } from './options.js';
 

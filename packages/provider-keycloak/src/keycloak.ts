@@ -1,4 +1,4 @@
-import { defineProvider, discoverAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core';
+import { defineProvider, discoverAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core/provider';
 import { keycloakAdminCommands } from './admin/admin-commands.js';
 import { keycloakOptions, type KeycloakSettings } from './options.js';
 

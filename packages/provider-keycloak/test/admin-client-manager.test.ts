@@ -6,7 +6,9 @@ import { authError, clientCredentials, test } from './support/admin-fixtures.js'
 const roleMappingPosts = (requests: Array<{ method: string; path: string }>) =>
   requests.filter((r) => r.method === 'POST' && r.path.endsWith('/role-mappings/realm')).length;
 
-describe('ClientManager (seed 001) on the Keycloak admin REST API (idp-specifics.md §1.4)', () => {
+// kdb Insights' ClientManager: https://code.kx.com/insights/1.19/api/python/reference/authorization/client.html
+// The Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html); Keycloak's ErrorResponse and OAuth2ErrorRepresentation (https://github.com/keycloak/keycloak/blob/main/services/src/main/java/org/keycloak/services/ErrorResponse.java, https://github.com/keycloak/keycloak/issues/25696).
+describe('kdb Insights ClientManager on the Keycloak Admin REST API', () => {
   test('register_client twice with one id: one client, the second secret, roles assigned once', async ({ keycloak, admin }) => {
     const first = await admin.clients.registerClient('ingest', { clientSecret: 'first-secret-1', roles: ['insights.query'] });
     const second = await admin.clients.registerClient('ingest', { clientSecret: 'second-secret-2', roles: ['insights.query'] });
@@ -114,7 +116,7 @@ describe('ClientManager (seed 001) on the Keycloak admin REST API (idp-specifics
   });
 });
 
-describe('admin login (idp-specifics.md §1.2): password grant to master with admin-cli', () => {
+describe('admin login, as keycloak-admin-client does it: password grant to master with admin-cli', () => {
   test('the whole run logs the administrator in once, with admin-cli at the master realm', async ({ keycloak, admin }) => {
     await admin.clients.registerClient('once');
     await admin.clients.listClients();
@@ -130,7 +132,7 @@ describe('admin login (idp-specifics.md §1.2): password grant to master with ad
     expect(`${error.message} ${error.hint}`).not.toContain('not-the-password');
   });
 
-  test('§1.5: the admin API answers 401 {"error":"HTTP 401 Unauthorized"} to a bearer the master realm did not sign', async ({ keycloak, admin }) => {
+  test('Keycloak admin errors: the admin API answers 401 {"error":"HTTP 401 Unauthorized"} to a bearer the master realm did not sign', async ({ keycloak, admin }) => {
     const client = await admin.clients.registerClient('outsider', { roles: 'all' });
     const { accessToken } = await clientCredentials(keycloak, 'outsider', client.secret!);
     const response = await fetch(`${keycloak.base}/admin/realms/${keycloak.realm}/clients`, { headers: { authorization: `Bearer ${accessToken}` } });

@@ -1,7 +1,8 @@
 import { describe, expect } from 'vitest';
 import { authError, test } from './support/admin-fixtures.js';
 
-describe("users, as kxi's `user` command manages them (seed 000; idp-specifics.md §1.4)", () => {
+// kxi's `user` command: https://code.kx.com/insights/1.10/enterprise/security/managing-service-accounts.html; the paths: Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html).
+describe("users, as kxi's `user` command manages them, on the Keycloak Admin REST API", () => {
   test('create with email and a temporary password: 201 with Location, then reset-password 204', async ({ keycloak, admin }) => {
     const user = await admin.users.createUser('carol', { email: 'carol@example.com', password: 'carol-pass-1', temporary: true });
     const stored = keycloak.model.userByName('carol')!;

@@ -1,4 +1,4 @@
-import { boundedFetch, type VerifyRequest } from '@auth/core';
+import { boundedFetch, type VerifyRequest } from '@auth/core/provider';
 import { Agent, fetch as undiciFetch } from 'undici';
 
 /** Infisical's bound for TokenReview answers; discovery documents and key sets are as small. */

@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import { kubernetes } from './kubernetes.js';
 import type { KubernetesSettings } from './options.js';
 

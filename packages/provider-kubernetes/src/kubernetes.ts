@@ -1,4 +1,4 @@
-import { defineProvider, type Provider } from '@auth/core';
+import { defineProvider, type Provider } from '@auth/core/provider';
 import { kubernetesOptions, type KubernetesSettings } from './options.js';
 import { kubernetesProof } from './proof.js';
 import { createKubernetesVerify } from './verify.js';

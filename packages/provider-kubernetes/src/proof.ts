@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { AuthError, type ProofCapability } from '@auth/core';
+import { AuthError, type ProofCapability } from '@auth/core/provider';
 import { DEFAULT_TOKEN_PATH, type KubernetesSettings } from './options.js';
 
 /**

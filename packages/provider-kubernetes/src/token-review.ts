@@ -1,4 +1,4 @@
-import { AuthError, platformFetch, type Principal, type VerifyRequest } from '@auth/core';
+import { AuthError, platformFetch, type Principal, type VerifyRequest } from '@auth/core/provider';
 import { z } from 'zod';
 import type { KubernetesBinding } from './binding.js';
 import { denied } from './denied.js';

@@ -1,4 +1,4 @@
-import type { VerifyCapability } from '@auth/core';
+import type { VerifyCapability } from '@auth/core/provider';
 import { loginJwt } from '@auth/core/verify';
 import type { Agent } from 'undici';
 import { kubernetesBinding, type KubernetesBinding } from './binding.js';

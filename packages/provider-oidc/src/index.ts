@@ -1,4 +1,4 @@
-import type { Provider } from '@auth/core';
+import type { Provider } from '@auth/core/provider';
 import type { OidcSettings } from './options.js';
 import { oidc } from './oidc.js';
 

@@ -1,4 +1,4 @@
-import { defineProvider, discoverAuthorizationServer, explicitAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core';
+import { defineProvider, discoverAuthorizationServer, explicitAuthorizationServer, type OAuthDefaults, type Provider } from '@auth/core/provider';
 import { oidcOptions, type OidcSettings } from './options.js';
 import { createBearerGateway } from './gateway/bearer-gateway.js';
 import { createFederatedJwtVerifier } from './verify/federated-jwt-verifier.js';

@@ -46,11 +46,6 @@ export async function mountProviderAdmin(program: Command, start: StartCli, argv
   if (!provider.admin) {
     throw new AuthError('USAGE', `the provider "${provider.id}" has no admin commands`, { hint: 'run `authctl --help` for the commands there are' });
   }
-  if (provider.admin.specificationVersion !== 'v1') {
-    throw new AuthError('PROVIDER_NOT_FOUND', `@auth/provider-${provider.id} declares admin commands of specification ${String(provider.admin.specificationVersion)}, this authctl supports v1`, {
-      hint: `install a version of @auth/provider-${provider.id} made for this authctl`,
-    });
-  }
   const root = program.command(provider.id).description(`${provider.name} administration (profile with provider = "${provider.id}")`);
   for (const definition of provider.admin.commands) mount(root, provider, definition, start);
   return program;

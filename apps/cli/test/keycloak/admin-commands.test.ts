@@ -42,7 +42,8 @@ async function clientCredentials(tokenUrl: string, clientId: string, secret: str
   return { status: response.status, lifetime: claims.exp - claims.iat };
 }
 
-describe("ClientManager parity (seed 001) through `authctl keycloak clients` against a real Keycloak", () => {
+// kdb Insights' ClientManager: https://code.kx.com/insights/1.19/api/python/reference/authorization/client.html
+describe("ClientManager parity through `authctl keycloak clients` against a real Keycloak", () => {
   test('register creates, then upserts (same UUID, secret updated); token_lifespan is in the attributes and in the issued token; get/list with and without secret; update keeps the secret; delete by UUID; the admin password is kept nowhere', async ({
     realm,
     sandbox,

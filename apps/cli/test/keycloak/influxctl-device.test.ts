@@ -8,8 +8,9 @@ import { realmTest } from './support/realm-fixtures.js';
 
 const test = realmTest('influxctl');
 
-describe('influxctl (seed 003) against a real Keycloak', () => {
-  test('the profile as seed 003 writes it for Keycloak (client_id, device_url, token_url; no discovery) logs in by device flow, the person approving on Keycloak\'s device page in chromium; the token verifies against the realm JWKS', async ({
+// InfluxDB Clustered admin authentication with influxctl: https://docs.influxdata.com/influxdb/clustered/install/auth/
+describe('influxctl against a real Keycloak', () => {
+  test('the profile as the InfluxDB Clustered docs write it for Keycloak (client_id, device_url, token_url; no discovery) logs in by device flow, the person approving on Keycloak\'s device page in chromium; the token verifies against the realm JWKS', async ({
     realm,
     sandbox,
   }) => {

@@ -5,7 +5,7 @@
  * repaired: empty, `.` and `..` segments, segments ending in a dot (which
  * some servers strip), encoded `/`, `\` and `.`, backslashes, control
  * characters and malformed percent-encoding (RFC 3986 §2.1, §3.3, §6.2.2).
- * Encoded unreserved characters are decoded (§6.2.2.2), so `/v1/%74asks`
+ * Encoded unreserved characters are decoded (RFC 3986 §6.2.2.2), so `/v1/%74asks`
  * is authorized and forwarded as `/v1/tasks`.
  */
 
@@ -17,7 +17,7 @@ export type CleanPath = { ok: true; path: string } | { ok: false; reason: string
 
 // pchar (RFC 3986 §3.3) without `%`, which is checked apart, plus the `/` separator.
 const PATH_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
-// The query (§3.4) also allows `?` and `/`.
+// The query (RFC 3986 §3.4) also allows `?` and `/`.
 const QUERY_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
 const PERCENT = /%(?![0-9A-Fa-f]{2})/;
 const UNRESERVED = /^[A-Za-z0-9\-_~]$/;

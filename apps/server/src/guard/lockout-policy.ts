@@ -2,8 +2,8 @@
  * When repeated failures lock a key (an account, a client, a client
  * address): the first `freeFailures` failures cost nothing, each failure
  * after that locks the key for `firstLockMs`, doubling up to `maxLockMs`
- * (OWASP Authentication Cheat Sheet, "Account Lockout"; NIST SP 800-63B
- * §5.2.2, rate limiting).
+ * (OWASP Authentication Cheat Sheet, "Account Lockout"; NIST SP 800-63B §5.2.2,
+ * rate limiting).
  */
 export interface LockoutPolicy {
   freeFailures: number;

@@ -18,8 +18,8 @@ function normaliseHost(host: string, protocol: string): string | undefined {
  * oidc-provider builds every endpoint URL (discovery, the device flow's
  * `verification_uri`, redirects) from the request's host and protocol. A
  * request naming another host (`Host`, or `X-Forwarded-Host` behind a
- * trusted proxy) is refused with 421 Misdirected Request (RFC 9110
- * §15.5.20); an accepted one sees the issuer's own host and protocol, so
+ * trusted proxy) is refused with 421 Misdirected Request (RFC 9110 §15.5.20);
+ * an accepted one sees the issuer's own host and protocol, so
  * the URLs it is given are always the configured issuer's.
  */
 export function issuerOrigin({ issuer, trustedHosts, anyHost }: IssuerOriginOptions) {

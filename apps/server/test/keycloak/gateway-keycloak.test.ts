@@ -5,7 +5,7 @@ import { createLogger, parseServerConfig, startAuthServer, type RunningAuthServe
 import { startUpstream, type TestUpstream } from '../support/gateway-server.js';
 
 /**
- * Seed 003 with a real Keycloak: the gateway's route lists a realm user's id
+ * InfluxDB Clustered admin authentication (https://docs.influxdata.com/influxdb/clustered/install/auth/) with a real Keycloak: the gateway's route lists a realm user's id
  * (`users[].id`, "must match the user ID provided by Keycloak") and reads the
  * realm's keys from `/realms/R/protocol/openid-connect/certs`, as an
  * AppInstance's `spec.package.spec.admin` does.

@@ -23,7 +23,7 @@ export interface Revocation {
 /**
  * RFC 7009: revoke the refresh token (which ends the grant on most servers),
  * then the access token. Undefined when the server has no revocation
- * endpoint. `unsupported_token_type` is an answer, not a failure (§2.2.1):
+ * endpoint. `unsupported_token_type` is an answer, not a failure (RFC 7009 §2.2.1):
  * servers that issue self-contained JWT access tokens give it for those.
  */
 export async function revokeTokens(ctx: RevokeContext, tokens: TokenSet): Promise<Revocation | undefined> {

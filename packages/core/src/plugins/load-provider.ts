@@ -10,6 +10,7 @@ import { machineProvider } from '../machine/machine-provider.js';
 import { conflictError, discoverProviders, type ProviderDiscovery, type ProviderPackage } from './discover-providers.js';
 import type { PluginSearch } from './plugin-locations.js';
 import { publishedProviderPackage } from './provider-package-name.js';
+import { adaptProvider } from './specification-version.js';
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -88,17 +89,13 @@ export async function importProviderPackage(found: ProviderPackage, catalog: Pic
       hint: `a provider package exports its provider as default (or as \`provider\`); check the version of ${specifier}`,
     });
   }
-  if (provider.specificationVersion !== 'v1') {
-    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} implements provider specification ${String(provider.specificationVersion)}, this authctl supports v1`, {
-      hint: `install a version of ${specifier} made for this authctl`,
-    });
-  }
-  if (provider.id !== found.id) {
-    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} provides "${provider.id}", not "${found.id}"`, {
+  const current = adaptProvider(provider, specifier);
+  if (current.id !== found.id) {
+    throw new AuthError('PROVIDER_NOT_FOUND', `${specifier} provides "${current.id}", not "${found.id}"`, {
       hint: `check the package installed as ${specifier}`,
     });
   }
-  return provider;
+  return current;
 }
 
 /** The file Node's ES module loader would run for the package in `dir`: its `exports` for ".", else `main`, else index.js. */

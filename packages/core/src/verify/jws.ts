@@ -8,8 +8,8 @@ import { constants, verify, type KeyObject } from 'node:crypto';
  * Kept to what a bearer token needs, and strict: the algorithm comes from an
  * allow-list of asymmetric ones (RFC 7518 §3.1, RFC 8037) and must fit the
  * key's type and curve, so `none` and HS* with a public key as the secret
- * never verify; a `crit` header is refused (§4.1.11: no extension is
- * understood here); every part must be unpadded base64url (§2).
+ * never verify; a `crit` header is refused (RFC 7515 §4.1.11: no extension is
+ * understood here); every part must be unpadded base64url (RFC 7515 §2).
  */
 
 export const JWS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;

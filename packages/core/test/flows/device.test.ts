@@ -32,7 +32,7 @@ function personWho(act: (uri: string, code: string) => Promise<void>) {
 }
 
 describe('device authorization grant (RFC 8628)', () => {
-  it('§3.2–3.4: shows the code, polls while authorization is pending, and stores the tokens once approved', async () => {
+  it('RFC 8628 §3.2–3.4: shows the code, polls while authorization is pending, and stores the tokens once approved', async () => {
     const person = personWho((uri, code) => idp.user.approveDevice(uri, code));
 
     const credential = await login(sessionFor(profile(), { interaction: person.interaction, ...person.clock }));
@@ -81,7 +81,7 @@ describe('device authorization grant (RFC 8628)', () => {
     expect(idp.devicePolls().length - before).toBe(2);
   });
 
-  it('§3.2: gives up once expires_in (and a 30 s backstop) has passed, even if the server never says expired_token', async () => {
+  it('RFC 8628 §3.2: gives up once expires_in (and a 30 s backstop) has passed, even if the server never says expired_token', async () => {
     const clock = fakeClock();
     idp.setDeviceCodeTtl(5);
     idp.slowDownNext(10);
@@ -99,7 +99,7 @@ describe('device authorization grant (RFC 8628)', () => {
     }
   });
 
-  it('§3.5: expired_token from the server ends the login with EXPIRED_TOKEN and a hint to log in again', async () => {
+  it('RFC 8628 §3.5: expired_token from the server ends the login with EXPIRED_TOKEN and a hint to log in again', async () => {
     idp.setDeviceCodeTtl(2);
     try {
       const person = personWho(async () => {});
@@ -114,7 +114,7 @@ describe('device authorization grant (RFC 8628)', () => {
     }
   });
 
-  it('§3.5: access_denied ends the login with ACCESS_DENIED', async () => {
+  it('RFC 8628 §3.5: access_denied ends the login with ACCESS_DENIED', async () => {
     const person = personWho((uri, code) => idp.user.denyDevice(uri, code));
 
     await expect(login(sessionFor(profile(), { interaction: person.interaction, ...person.clock }))).rejects.toMatchObject({

@@ -1,4 +1,4 @@
-import type { BasicCredentialCapability } from '@auth/core';
+import type { BasicCredentialCapability } from '@auth/core/provider';
 import { kapacitorUrl } from './kapacitor-url.js';
 import type { KapacitorSettings } from './options.js';
 import { checkKapacitorCredentials } from './ping.js';

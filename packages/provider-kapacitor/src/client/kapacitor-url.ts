@@ -1,4 +1,4 @@
-import type { BasicCredential } from '@auth/core';
+import type { BasicCredential } from '@auth/core/provider';
 
 /**
  * `KAPACITOR_URL` for the kapacitor CLI: the profile's server with the

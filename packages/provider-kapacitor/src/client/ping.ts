@@ -1,4 +1,4 @@
-import { AuthError, basicAuthorization, toAuthError, type BasicCredential, type ProviderIO } from '@auth/core';
+import { AuthError, basicAuthorization, toAuthError, type BasicCredential, type ProviderIO } from '@auth/core/provider';
 import type { KapacitorSettings } from './options.js';
 
 /** Kapacitor HTTP API reference, "Ping": 204 No Content once the request is authenticated. */

@@ -1,4 +1,4 @@
-import type { GatewayDeny, GatewayRequest } from '@auth/core';
+import type { GatewayDeny, GatewayRequest } from '@auth/core/provider';
 import type { Credentials } from './credentials.js';
 import type { KapacitorUser } from './privileges.js';
 

@@ -1,4 +1,4 @@
-import type { GatewayAllow, GatewayAuthenticator, GatewayContext, GatewayDecision, GatewayDeny, GatewayRequest } from '@auth/core';
+import type { GatewayAllow, GatewayAuthenticator, GatewayContext, GatewayDecision, GatewayDeny, GatewayRequest } from '@auth/core/provider';
 import type { UserDirectory } from '@auth/provider-influx-meta';
 import type { ApiModel } from './api-model.js';
 import type { KapacitorGatewaySettings } from './config.js';

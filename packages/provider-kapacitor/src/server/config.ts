@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { z } from 'zod';
 import { parseGoDuration } from './go-duration.js';
 

@@ -1,4 +1,4 @@
-import type { GatewayMetric } from '@auth/core';
+import type { GatewayMetric } from '@auth/core/provider';
 
 const HELP = {
   user_cache_hits_total: 'Users served from the user cache.',

@@ -1,4 +1,4 @@
-import type { GatewayRequest } from '@auth/core';
+import type { GatewayRequest } from '@auth/core/provider';
 
 /** What a request presented, in the words of Kapacitor's `parseCredentials`. */
 export type Credentials =

@@ -1,4 +1,4 @@
-import { type GatewayCapability, type GatewayContext } from '@auth/core';
+import { type GatewayCapability, type GatewayContext } from '@auth/core/provider';
 import type { UserDirectory } from '@auth/provider-influx-meta';
 import { createKapacitorAuthenticator } from './authenticator.js';
 import { kapacitorGatewayConfig, resolveSettings, type DirectorySettings, type KapacitorGatewayConfig } from './config.js';

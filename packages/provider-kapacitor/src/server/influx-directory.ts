@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { metaDirectory, ossDirectory, type InfluxCredentials, type MetaDirectoryOptions } from '@auth/provider-influx-meta';
 import type { DirectorySettings } from './config.js';
 import type { OpenDirectory } from './gateway.js';

@@ -1,4 +1,4 @@
-import type { GatewayRequest } from '@auth/core';
+import type { GatewayRequest } from '@auth/core/provider';
 import type { ApiModel } from './api-model.js';
 import { influxdbCredentials } from './credentials.js';
 import { goQuote } from './go-text.js';

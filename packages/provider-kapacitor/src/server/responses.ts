@@ -1,4 +1,4 @@
-import type { GatewayDeny } from '@auth/core';
+import type { GatewayDeny } from '@auth/core/provider';
 import { goJsonString } from './go-text.js';
 
 /** Kapacitor's `HttpError` (`services/httpd/handler.go`): compact `{"error","message"}`, the 1.6+ envelope. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { SUBSCRIBER } from './credentials.js';
 import { goQuote } from './go-text.js';
 import { databaseResource, Privilege, type KapacitorUser } from './privileges.js';

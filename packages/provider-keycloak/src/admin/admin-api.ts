@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { adminLogin, type AdminLogin } from './admin-login.js';
 
 export interface AdminApiOptions extends AdminLogin {
@@ -21,11 +21,10 @@ type Query = Record<string, string | readonly string[] | undefined>;
 const MIN_VALIDITY_SECONDS = 5;
 
 /**
- * A small typed client of `{base}/admin/realms/{realm}` (idp-specifics.md
- * §1.4), over the injected fetch with a per-request timeout. The admin token
+ * A small typed client of `{base}/admin/realms/{realm}` (the Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html)), over the injected fetch with a per-request timeout. The admin token
  * lives in this object only, for as long as the command runs; it is never
  * written anywhere. Non-2xx answers become AuthErrors carrying Keycloak's own
- * text (`errorMessage`, `error_description` or `error`, §1.5) and the status.
+ * text (`errorMessage`, `error_description` or `error`) and the status.
  */
 export class KeycloakAdminApi {
   private token: { value: string; expiresAt: number } | undefined;
@@ -85,7 +84,7 @@ export class KeycloakAdminApi {
   }
 }
 
-/** `201 Created` carries the new resource's id only as the last segment of `Location` (§1.4). */
+/** `201 Created` carries the new resource's id only as the last segment of `Location` (as keycloak-admin-client reads it). */
 export function idFromLocation(response: AdminResponse<unknown>, what: string, url: string): string {
   const id = response.location?.split('/').filter(Boolean).pop();
   if (!id) {
@@ -107,7 +106,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Keycloak's two error shapes (§1.5): ErrorRepresentation and OAuth2ErrorRepresentation. */
+/** Keycloak's two error shapes, ErrorRepresentation and OAuth2ErrorRepresentation: Keycloak's ErrorResponse and OAuth2ErrorRepresentation (https://github.com/keycloak/keycloak/blob/main/services/src/main/java/org/keycloak/services/ErrorResponse.java, https://github.com/keycloak/keycloak/issues/25696). */
 function keycloakErrorText(body: unknown, text: string): string {
   if (typeof body === 'object' && body !== null) {
     const fields = body as { errorMessage?: unknown; error_description?: unknown; error?: unknown; errors?: Array<{ errorMessage?: unknown }> };

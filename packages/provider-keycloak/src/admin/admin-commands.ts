@@ -1,4 +1,4 @@
-import { AuthError, type AdminCapability, type AdminCommand, type AdminContext, type AdminInput, type AdminResult } from '@auth/core';
+import { AuthError, type AdminCapability, type AdminCommand, type AdminContext, type AdminInput, type AdminResult } from '@auth/core/provider';
 import type { KeycloakSettings } from '../options.js';
 import type { RoleSelection } from './client-manager.js';
 import { keycloakAdmin, type KeycloakAdmin } from './keycloak-admin.js';
@@ -275,7 +275,7 @@ const usersDelete: Command = {
   },
 };
 
-/** `authctl keycloak …`: seed 001's ClientManager and seed 000's `user` command. */
+/** `authctl keycloak …`: kdb Insights' ClientManager (https://code.kx.com/insights/1.19/api/python/reference/authorization/client.html) and kxi's `user` command (https://code.kx.com/insights/1.10/enterprise/security/managing-service-accounts.html). */
 export const keycloakAdminCommands: AdminCapability<KeycloakSettings> = {
   specificationVersion: 'v1',
   commands: [

@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { AuthError, explicitAuthorizationServer, getFlow, type Interaction, type TokenSet } from '@auth/core';
+import { AuthError, explicitAuthorizationServer, getFlow, type Interaction, type TokenSet } from '@auth/core/provider';
 
 export interface AdminLogin {
   /** The profile, for hints. */
@@ -31,7 +31,8 @@ const SILENT: Interaction = {
 /**
  * The administrator's token, as kxi's `user` command and keycloak-admin-client
  * get it: RFC 6749 §4.3 password grant to `{base}/realms/master/protocol/openid-connect/token`
- * with the public client `admin-cli` (idp-specifics.md §1.2). Core's password
+ * with the public client `admin-cli` (keycloak-admin-client's `auth.ts`,
+ * https://github.com/keycloak/keycloak/blob/main/js/libs/keycloak-admin-client/src/utils/auth.ts). Core's password
  * flow does the request, so errors carry the same codes as `authctl login`.
  * The caller keeps the token in memory only.
  */

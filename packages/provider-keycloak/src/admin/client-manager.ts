@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { idFromLocation, type KeycloakAdminApi } from './admin-api.js';
 import type { AuthClient, ClientRepresentation, CredentialRepresentation, RoleRepresentation, UserRepresentation } from './representations.js';
 import { findRoles } from './realm-roles.js';
@@ -28,8 +28,8 @@ export interface ClientUpdate {
 }
 
 /**
- * kdb Insights' `ClientManager` (seed 001) on Keycloak's admin REST API
- * (idp-specifics.md §1.4): confidential clients with a service account,
+ * kdb Insights' `ClientManager` (https://code.kx.com/insights/1.19/api/python/reference/authorization/client.html)
+ * on the Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html): confidential clients with a service account,
  * their secrets, and the realm roles of their service-account users.
  */
 export class ClientManager {
@@ -161,7 +161,7 @@ export class ClientManager {
   }
 
   private async findClient(clientId: string): Promise<ClientRepresentation | undefined> {
-    // `clientId=` is an exact match unless `search=true` (§1.4).
+    // `clientId=` is an exact match unless `search=true` (Keycloak's ClientsResource).
     const { body } = await this.api.request<ClientRepresentation[]>('GET', '/clients', { query: { clientId } });
     return body.find((client) => client.clientId === clientId);
   }

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '@auth/core';
+import { isLoopbackHost } from '@auth/core/provider';
 import { DEFAULT_REALM } from '../options.js';
 import { KeycloakAdminApi } from './admin-api.js';
 import { ClientManager } from './client-manager.js';

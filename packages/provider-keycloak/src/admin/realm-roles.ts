@@ -1,9 +1,10 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import type { RoleRepresentation } from './representations.js';
 
 /**
  * The realm roles named `names`, with their ids: role-mapping calls need
- * both `id` and `name` (idp-specifics.md §1.4). An unknown name is an error
+ * both `id` and `name` (the Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html)).
+ * An unknown name is an error
  * that lists the roles there are.
  */
 export function findRoles(realmRoles: readonly RoleRepresentation[], names: readonly string[], url: string): RoleRepresentation[] {

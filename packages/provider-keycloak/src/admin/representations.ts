@@ -1,6 +1,6 @@
 // The slices of Keycloak's admin representations this package reads and
-// writes (field names from keycloak-admin-client `defs/*.ts`, reference
-// idp-specifics.md §1.4). Keycloak keeps attribute values as strings.
+// writes (field names from keycloak-admin-client `defs/*.ts`,
+// https://github.com/keycloak/keycloak/tree/main/js/libs/keycloak-admin-client/src/defs). Keycloak keeps attribute values as strings.
 
 export interface ClientRepresentation {
   id?: string;
@@ -59,7 +59,7 @@ export interface CredentialRepresentation {
   temporary?: boolean;
 }
 
-/** Seed 001's `AuthClient`: `secret` only when it was asked for or just set. */
+/** kdb Insights' `AuthClient` (https://code.kx.com/insights/1.19/api/python/reference/authorization/client.html): `secret` only when it was asked for or just set. */
 export interface AuthClient {
   /** Base URL of the instance (the profile's `url`). */
   host: string;

@@ -1,4 +1,4 @@
-import { AuthError } from '@auth/core';
+import { AuthError } from '@auth/core/provider';
 import { idFromLocation, type KeycloakAdminApi } from './admin-api.js';
 import { withHint } from './client-manager.js';
 import { findRoles } from './realm-roles.js';
@@ -16,9 +16,10 @@ export interface NewUser {
 }
 
 /**
- * Realm users, as kxi's `user` command manages them (seed 000): create,
+ * Realm users, as kxi's `user` command manages them
+ * (https://code.kx.com/insights/1.10/enterprise/security/managing-service-accounts.html): create,
  * find, list, set a password, assign and unassign realm roles, delete
- * (idp-specifics.md §1.4 paths).
+ * (paths of the Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html)).
  */
 export class UserManager {
   constructor(private readonly api: KeycloakAdminApi) {}

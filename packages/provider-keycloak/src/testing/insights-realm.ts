@@ -20,7 +20,7 @@ export interface InsightsRealm {
   issuer: string;
   endpoints: { token: string; device: string; authorization: string; certs: string };
   clients: {
-    /** Public, device grant only: influxctl's client (seed 003). */
+    /** Public, device grant only: influxctl's client (https://docs.influxdata.com/influxdb/clustered/install/auth/). */
     device: string;
     /** Public, browser login and paste-the-code (`urn:ietf:wg:oauth:2.0:oob`): kxi's `insights-app`. */
     app: string;

@@ -1,4 +1,4 @@
-import { AuthError, type GatewayAuthenticator, type GatewayCapability, type GatewayContext, type GatewayDecision, type GatewayMetric, type GatewayRequest } from '@auth/core';
+import { AuthError, type GatewayAuthenticator, type GatewayCapability, type GatewayContext, type GatewayDecision, type GatewayMetric, type GatewayRequest } from '@auth/core/provider';
 import { JwksCache, JwtVerifier } from '@auth/core/verify';
 import { bearerGatewayConfig, type BearerGatewayConfig } from './gateway-config.js';
 

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '@auth/core';
+import { isLoopbackHost } from '@auth/core/provider';
 import { JWS_ALGORITHMS } from '@auth/core/verify';
 import { z } from 'zod';
 

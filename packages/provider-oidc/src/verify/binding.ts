@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { isLoopbackHost } from '@auth/core';
+import { isLoopbackHost } from '@auth/core/provider';
 import { JWS_ALGORITHMS } from '@auth/core/verify';
 import { z } from 'zod';
 

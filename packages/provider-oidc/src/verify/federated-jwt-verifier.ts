@@ -1,4 +1,4 @@
-import { AuthError, type Principal, type VerifyCapability, type VerifyRequest } from '@auth/core';
+import { AuthError, type Principal, type VerifyCapability, type VerifyRequest } from '@auth/core/provider';
 import { JwtVerifier } from '@auth/core/verify';
 import type { JWTPayload } from 'jose';
 import type { ZodType } from 'zod';

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { AuthError, isLoopbackHost } from '@auth/core';
+import { AuthError, isLoopbackHost } from '@auth/core/provider';
 import { JwksCache } from '@auth/core/verify';
 import type { FederatedJwtBinding } from './binding.js';
 

@@ -91,7 +91,7 @@ export async function startAuth0Double(options: Auth0DoubleOptions = {}): Promis
           case 'slow_down':
             return error(429, 'slow_down', 'You are polling faster than the specified interval of 5 seconds.');
           case 'expired':
-            // §3.1: reported exactly once, then the code is unknown.
+            // Reported exactly once, then the code is unknown (https://auth0.com/docs/get-started/authentication-and-authorization-flow/device-authorization-flow).
             if (expiredOnce.has(deviceCode)) return error(403, 'invalid_grant', 'Invalid or expired device code.');
             expiredOnce.add(deviceCode);
             return error(403, 'expired_token', 'The device_code has expired.');
@@ -109,7 +109,7 @@ export async function startAuth0Double(options: Auth0DoubleOptions = {}): Promis
         const grant = refreshTokens.get(presented);
         if (grant === undefined || grant.clientId !== client.id) return error(403, 'invalid_grant', 'Unknown or invalid refresh token.');
         if (current.get(grant.family) !== presented) {
-          // Reuse of a rotated-out token: the whole family is revoked (§3.2).
+          // Reuse of a rotated-out token: the whole family is revoked (https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation).
           current.delete(grant.family);
           revoked += 1;
           return error(403, 'invalid_grant', 'Unknown or invalid refresh token.');

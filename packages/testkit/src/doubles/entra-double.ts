@@ -13,7 +13,7 @@ import { createSigningKey } from './signing-key.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-/** §2.7: the audience of a workload identity token. */
+/** The audience of a workload identity token (https://azure.github.io/azure-workload-identity/docs/topics/mutating-admission-webhook.html). */
 export const AZURE_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 export interface EntraDoubleOptions {
@@ -72,7 +72,7 @@ export async function startEntraDouble(options: EntraDoubleOptions): Promise<Ent
   const issuer = () => `${base}/${tenantId}/v2.0`;
   const knownTenant = (tenant: string) => [tenantId, domain, 'organizations', 'common'].includes(tenant);
 
-  /** §2.2: Entra error bodies carry an AADSTS code in the description and in `error_codes`. */
+  /** Entra error bodies (https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code) carry an AADSTS code in the description and in `error_codes`. */
   const failure = (status: number, error: string, code: number, description: string): Reply => ({
     status,
     body: {
@@ -103,7 +103,7 @@ export async function startEntraDouble(options: EntraDoubleOptions): Promise<Ent
     return { status: 200, body };
   }
 
-  /** §2.6 / §2.7: the client assertion of a confidential or federated client. */
+  /** The client assertion of a confidential or federated client (https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials). */
   async function authenticate(request: DoubleRequest, tenant: string): Promise<Reply | undefined> {
     const clientId = request.form.get('client_id') ?? '';
     const assertion = request.form.get('client_assertion');

@@ -44,7 +44,7 @@ export async function startKeycloakDeviceDouble(options: KeycloakDeviceDoubleOpt
   const retiredKeys: SigningKey[] = [];
   const clients = { device: { id: 'influxctl', secret: randomBytes(24).toString('base64url') }, noDevice: 'no-device' };
   const user = { id: randomUUID() };
-  /** The `service-account-{clientId}` user behind client-credentials tokens (§1.4). */
+  /** The `service-account-{clientId}` user behind client-credentials tokens (https://code.kx.com/insights/1.10/enterprise/security/managing-service-accounts.html). */
   const serviceAccount = { id: randomUUID(), username: `service-account-${clients.device.id}` };
   const devices = new DeviceAuthorizations(600);
   const refreshTokens = new Map<string, { clientId: string; scope: string }>();

@@ -82,7 +82,7 @@ export async function startKeycloakAdminDouble(options: KeycloakAdminDoubleOptio
   const issuer = (realm: string) => `${url}${basePath}/realms/${realm}`;
   const oauthError = (status: number, error: string, description: string): Answer => ({ status, body: { error, error_description: description } });
 
-  /** §1.2 token response, `not-before-policy` with dashes. */
+  /** Keycloak's token response, `not-before-policy` with dashes. */
   async function tokenResponse(realm: string, claims: Record<string, unknown>, ttl: number): Promise<Answer> {
     const accessToken = await keys.get(realm)!.sign({ iss: issuer(realm), typ: 'Bearer', ...claims }, ttl);
     return {
@@ -130,7 +130,7 @@ export async function startKeycloakAdminDouble(options: KeycloakAdminDoubleOptio
     };
   }
 
-  /** 401 without a bearer the master realm signed; 403 without its `admin` role (§1.5). */
+  /** 401 without a bearer the master realm signed; 403 without its `admin` role (Keycloak's ErrorResponse and OAuth2ErrorRepresentation (https://github.com/keycloak/keycloak/blob/main/services/src/main/java/org/keycloak/services/ErrorResponse.java, https://github.com/keycloak/keycloak/issues/25696)). */
   async function authorize(req: IncomingMessage): Promise<Answer | undefined> {
     const header = req.headers.authorization ?? '';
     if (!header.startsWith('Bearer ')) return { status: 401, body: { error: 'HTTP 401 Unauthorized' } };

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-/** A Keycloak answer: status, JSON body, headers (idp-specifics.md §1.4–1.5). */
+/** A Keycloak answer: status, JSON body, headers (the Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html)). */
 export interface Answer {
   status: number;
   body?: unknown;
@@ -42,14 +42,15 @@ export interface User {
   roles: Set<string>;
 }
 
-/** ErrorRepresentation, Keycloak's shape for `ErrorResponse.exists()` and validation errors (§1.5 a). */
+/** ErrorRepresentation, Keycloak's shape for `ErrorResponse.exists()` and validation errors (https://github.com/keycloak/keycloak/blob/main/core/src/main/java/org/keycloak/representations/idm/ErrorRepresentation.java). */
 const errorRepresentation = (status: number, errorMessage: string): Answer => ({
   status,
   body: { errorMessage },
 });
 /** Keycloak 26's `invalid_input`/`conflict` answers of ModelValidationException and ModelDuplicateException. */
 const modelError = (status: number, error: string, description: string): Answer => ({ status, body: { error, error_description: description } });
-/** OAuth2ErrorRepresentation, from the global KeycloakErrorHandler (§1.5 b): `error` is the exception message. */
+/** OAuth2ErrorRepresentation, from the global KeycloakErrorHandler: `error` is the exception message
+ * (https://github.com/keycloak/keycloak/blob/main/services/src/main/java/org/keycloak/services/error/KeycloakErrorHandler.java). */
 const handlerError = (status: number, error: string): Answer => ({ status, body: { error } });
 const ok = (body: unknown): Answer => ({ status: 200, body });
 const noContent: Answer = { status: 204 };
@@ -58,7 +59,7 @@ const SERVICE_ACCOUNT_PREFIX = 'service-account-';
 
 /**
  * One realm's clients, users and realm roles, with Keycloak's admin REST
- * semantics (§1.4): exact `clientId` lookup, service-account users made with
+ * semantics (the Keycloak Admin REST API (https://www.keycloak.org/docs-api/latest/rest-api/index.html)): exact `clientId` lookup, service-account users made with
  * their client, role mappings that need both `id` and `name`.
  */
 export class RealmModel {
@@ -72,7 +73,7 @@ export class RealmModel {
     roleNames: readonly string[],
   ) {
     const id = randomUUID();
-    // Every Keycloak realm has these built-ins (§1.7 caution), and gives new users default-roles-{realm}.
+    // Every Keycloak realm has these built-ins, and gives new users default-roles-{realm}.
     this.defaultRole = `default-roles-${name}`;
     for (const role of [this.defaultRole, 'offline_access', 'uma_authorization', ...roleNames]) {
       this.roles.set(role, { id: randomUUID(), name: role, composite: role === this.defaultRole, clientRole: false, containerId: id });
