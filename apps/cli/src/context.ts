@@ -19,9 +19,10 @@ import { createTerminalInteraction } from './interaction/terminal-interaction.js
 import { StdinLines } from './interaction/stdin-lines.js';
 import { Output } from './output.js';
 import { importProvider } from './plugins/cli-providers.js';
-
-export { importProvider };
 import { envClientSecret, envServiceAccountId } from './service-account-env.js';
+
+/** Where the commands load a profile's provider (see plugins/cli-providers.ts). */
+export { importProvider };
 
 /** The options every command accepts (see `program.ts`). */
 export interface GlobalOptions {
