@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import {
   AuthError,
   loadConfig,
-  loadProvider,
   openStore,
   profileFetch,
   profileProviderId,
@@ -19,8 +18,11 @@ import { createVerboseFetch } from './http/verbose-fetch.js';
 import { createTerminalInteraction } from './interaction/terminal-interaction.js';
 import { StdinLines } from './interaction/stdin-lines.js';
 import { Output } from './output.js';
-import { bundledProviderIds } from './package-info.js';
+import { importProvider } from './plugins/cli-providers.js';
 import { envClientSecret, envServiceAccountId } from './service-account-env.js';
+
+/** Where the commands load a profile's provider (see plugins/cli-providers.ts). */
+export { importProvider };
 
 /** The options every command accepts (see `program.ts`). */
 export interface GlobalOptions {
@@ -100,11 +102,6 @@ export async function loadProfileConfig(cli: Cli): Promise<{ config: AuthctlConf
   return { config, name: selectProfileName(config, cli.globals.profile, cli.env) };
 }
 
-/** Providers resolve from the CLI's own node_modules, where they are installed next to it; a typo of one of those gets "did you mean". */
-export function importProvider(id: string) {
-  return loadProvider(id, (specifier) => import(specifier), bundledProviderIds());
-}
-
 /**
  * Where a login's secrets come from: flags name the source. Values in argv
  * (kms `--client-secret`, `--password`, `--jwt`) are accepted with a warning
@@ -159,7 +156,7 @@ export function cliStore(cli: Cli, config: AuthctlConfig): CredentialStore {
 /** Config, profile, provider, store and secret sources: everything login, getToken and logout need. */
 export async function openSession(cli: Cli, options: SessionOptions = {}): Promise<SessionContext & { config: AuthctlConfig }> {
   const { config, name } = await loadProfileConfig(cli);
-  const provider = await importProvider(profileProviderId(config, name));
+  const provider = await importProvider(profileProviderId(config, name), config, cli.env);
   const serviceAccountId = envServiceAccountId(cli.env);
   const overrides = { ...(serviceAccountId === undefined ? {} : { service_account: { client_id: serviceAccountId } }), ...options.overrides };
   const profile = resolveProfile(config, name, provider, overrides, cli.env);

@@ -11,4 +11,5 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   user: ['authctl user list', 'authctl user switch alice', 'authctl user remove bob --profile dev'],
   profile: ['authctl profile list', 'authctl profile use prod', 'authctl profile import --from kxi --dry-run'],
   store: ['authctl store show', 'authctl store use file'],
+  plugins: ['authctl plugins list', 'AUTHCTL_PLUGIN_PATH=./my-plugins authctl plugins list --json'],
 };

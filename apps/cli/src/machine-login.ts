@@ -11,13 +11,15 @@ import {
   AuthError,
   BUILT_IN_PROVIDERS,
   clientSecretKey,
+  loadProvider,
   login,
   resolveProfile,
   updateConfig,
   type Provider,
+  type ProviderCatalog,
 } from '@auth/core';
-import { cliStore, importProvider, loadProfileConfig, openSession, readStdinSecret, type Cli } from './context.js';
-import { bundledProviderIds } from './package-info.js';
+import { cliStore, loadProfileConfig, openSession, readStdinSecret, type Cli } from './context.js';
+import { cliProviders } from './plugins/cli-providers.js';
 
 /** The flags of `login` a machine-identity login reads (kms names). */
 export interface MachineFlags {
@@ -78,7 +80,7 @@ export async function machineLogin(cli: Cli, method: string, flags: MachineFlags
       hint: `pass --profile NAME to keep the machine identity in a profile of its own, e.g. --profile ${method}`,
     });
   }
-  const provider = await proverOf(method, existing);
+  const provider = await proverOf(method, existing, cliProviders(config, cli.env));
   const table = profileTable(cli, method, provider, flags, existing);
   // Core's own checks of the would-be profile, before config.toml is touched.
   resolveProfile({ ...config, profiles: { ...config.profiles, [name]: table } }, name, provider);
@@ -125,16 +127,16 @@ function profileTable(cli: Cli, method: string, provider: Provider<unknown>, fla
 
 /**
  * The provider that proves `method`: the profile's own when it does, else
- * the first of the built-in and the bundled providers whose `proof` lists
+ * the first of the built-in and the installed providers whose `proof` lists
  * it. Core and the CLI name no provider; a provider package declares its
  * methods.
  */
-async function proverOf(method: string, existing: Table | undefined): Promise<Provider<unknown>> {
+async function proverOf(method: string, existing: Table | undefined, catalog: ProviderCatalog): Promise<Provider<unknown>> {
   const failures: string[] = [];
   const candidates: Array<() => Promise<Provider<unknown>>> = [];
-  if (typeof existing?.provider === 'string') candidates.push(() => importProvider(existing.provider as string));
+  if (typeof existing?.provider === 'string') candidates.push(() => loadProvider(existing.provider as string, catalog));
   for (const provider of BUILT_IN_PROVIDERS) candidates.push(async () => provider);
-  for (const id of bundledProviderIds()) candidates.push(() => importProvider(id));
+  for (const { id } of catalog.discovery().packages) candidates.push(() => loadProvider(id, catalog));
   const methods = new Set<string>();
   for (const load of candidates) {
     let provider: Provider<unknown>;

@@ -1,12 +1,12 @@
 import { AuthError, type ProfileImporter } from '@auth/core';
-import { importProvider } from './context.js';
-import { bundledProviderIds } from './package-info.js';
+import { importProvider, installedProviderIds, type PluginsConfig } from './plugins/cli-providers.js';
 
 /** The config-file importers the installed providers declare, by `--from` id (the first provider to declare an id keeps it). */
-export async function installedImporters(): Promise<Map<string, ProfileImporter>> {
+export async function installedImporters(config: PluginsConfig): Promise<Map<string, ProfileImporter>> {
   const importers = new Map<string, ProfileImporter>();
-  for (const id of bundledProviderIds()) {
-    const provider = await importProvider(id);
+  for (const id of installedProviderIds(config)) {
+    const provider = await importProvider(id, config).catch(() => undefined);
+    if (provider === undefined) continue; // a broken plugin is reported by `authctl plugins list`, not here
     for (const importer of provider.importers ?? []) {
       if (!importers.has(importer.id)) importers.set(importer.id, importer);
     }
@@ -15,8 +15,8 @@ export async function installedImporters(): Promise<Map<string, ProfileImporter>
 }
 
 /** The importer `--from` names, or a usage error listing those there are. */
-export async function findImporter(from: string): Promise<ProfileImporter> {
-  const importers = await installedImporters();
+export async function findImporter(from: string, config: PluginsConfig): Promise<ProfileImporter> {
+  const importers = await installedImporters(config);
   const importer = importers.get(from);
   if (importer === undefined) {
     const known = [...importers.keys()].sort();

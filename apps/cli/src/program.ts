@@ -5,6 +5,7 @@ import { configureCommand } from './commands/configure.js';
 import { execCommand } from './commands/exec.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
+import { pluginsCommand } from './commands/plugins.js';
 import { printTokenCommand } from './commands/print-token.js';
 import { profileCommand } from './commands/profile.js';
 import { statusCommand } from './commands/status.js';
@@ -41,14 +42,14 @@ export function buildProgram(start: StartCli): Command {
     .addHelpText(
       'after',
       '\nEnvironment: AUTHCTL_HOME, AUTHCTL_PROFILE, AUTHCTL_SERVICE_ACCOUNT_ID, AUTHCTL_CLIENT_SECRET, AUTHCTL_USERNAME, AUTHCTL_PASSWORD,\n' +
-        'AUTHCTL_TOKEN, BROWSER, NO_COLOR; kxi\'s KXI_SERVICEACCOUNT_ID and KXI_SERVICEACCOUNT_SECRET as aliases.\n' +
+        'AUTHCTL_TOKEN, AUTHCTL_PLUGIN_PATH, BROWSER, NO_COLOR; kxi\'s KXI_SERVICEACCOUNT_ID and KXI_SERVICEACCOUNT_SECRET as aliases.\n' +
         'Network: HTTPS_PROXY, HTTP_PROXY, NO_PROXY (lowercase wins), NODE_EXTRA_CA_CERTS; per profile: ca_file, timeout.\n' +
         'Exit codes: 0 ok, 1 unexpected, 2 usage or config, 3 login required, 4 denied or invalid credentials, 5 network or timeout\n' +
         '(retry), 126/127 exec could not run the command, 130 interrupted (Ctrl-C).',
     );
 
   // Added with `.command()` inside each, so they inherit the help and output settings.
-  for (const register of [configureCommand, loginCommand, printTokenCommand, statusCommand, logoutCommand, profileCommand, tokenCommand, execCommand, completionCommand, userCommand, storeCommand]) {
+  for (const register of [configureCommand, loginCommand, printTokenCommand, statusCommand, logoutCommand, profileCommand, tokenCommand, execCommand, completionCommand, userCommand, storeCommand, pluginsCommand]) {
     register(program, start);
   }
   for (const command of program.commands) {

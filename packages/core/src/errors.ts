@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'INVALID_CREDENTIALS',
   'CONFIG_INVALID',
   'PROFILE_NOT_FOUND',
+  /** Two installed packages claim one provider id. */
+  'PROVIDER_CONFLICT',
   'USAGE',
   'PROVIDER_NOT_FOUND',
   'PROVIDER_UNSUPPORTED_VERSION',
@@ -100,6 +102,7 @@ export const EXIT_CODES: Readonly<Record<AuthErrorCode, number>> = {
   INVALID_CREDENTIALS: 4,
   CONFIG_INVALID: 2,
   PROFILE_NOT_FOUND: 2,
+  PROVIDER_CONFLICT: 2,
   USAGE: 2,
   PROVIDER_NOT_FOUND: 2,
   PROVIDER_UNSUPPORTED_VERSION: 2,

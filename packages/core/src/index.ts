@@ -35,6 +35,10 @@ export * from './session/basic-login.js';
 export * from './session/identities.js';
 export * from './session/identity-name.js';
 export * from './plugins/load-provider.js';
+export * from './plugins/discover-providers.js';
+export * from './plugins/plugin-locations.js';
+export * from './plugins/provider-package-name.js';
+export * from './plugins/install-command.js';
 
 // machine identities: the `exchange` flow and the built-in proofs
 export { obtainMachineCredential, renewMachineCredential } from './machine/machine-login.js';

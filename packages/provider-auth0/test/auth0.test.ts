@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import {
   AuthError,
   createMemoryStore,
   getToken,
   loadProvider,
+  providerCatalog,
   login,
   resolveProfile,
   tokenKey,
@@ -13,6 +15,9 @@ import { devicePerson, startAuth0Double, type Auth0Double } from '@auth/testkit'
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import auth0Default, { auth0, auth0Issuer } from '../src/index.js';
+
+/** This package's folder: loadProvider finds it there as AUTHCTL_PLUGIN_PATH names it, as authctl would. */
+const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 
 let idp: Auth0Double;
 beforeAll(async () => {
@@ -51,7 +56,7 @@ async function verifiedForApi(token: string) {
 // refresh token rotation https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation, issuer https://auth0.com/docs/secure/tokens/json-web-tokens/validate-json-web-tokens.
 describe('@auth/provider-auth0', () => {
   it('is what loadProvider finds for provider = "auth0"', async () => {
-    const loaded = await loadProvider('auth0', (specifier) => import(specifier));
+    const loaded = await loadProvider('auth0', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
 
     expect(loaded.id).toBe('auth0');
     expect(auth0Default).toBe(auth0);

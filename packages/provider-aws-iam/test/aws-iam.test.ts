@@ -1,11 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadProvider } from '@auth/core';
+import { loadProvider, providerCatalog } from '@auth/core';
 import { startAwsStsDouble, type AwsStsDouble } from '@auth/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import awsIamDefault, { awsIam, awsIamOptions, canonicalPrincipal, GET_CALLER_IDENTITY_BODY } from '../src/index.js';
 import { base64, bindingFor, decodeHeaders, IDENTITY_ID, keysEnv, prove, rejection, SERVER_ID, verify } from './support.js';
+
+/** This package's folder: loadProvider finds it there as AUTHCTL_PLUGIN_PATH names it, as authctl would. */
+const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 
 let sts: AwsStsDouble;
 beforeAll(async () => {
@@ -15,7 +19,7 @@ afterAll(() => sts.close());
 
 describe('@auth/provider-aws-iam: the provider', () => {
   it('is what loadProvider finds for provider = "aws-iam", with a proof for --method aws-iam and a verifier for aws-auth', async () => {
-    const loaded = await loadProvider('aws-iam', (specifier) => import(specifier));
+    const loaded = await loadProvider('aws-iam', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
 
     expect(loaded.id).toBe('aws-iam');
     expect(awsIamDefault).toBe(awsIam);

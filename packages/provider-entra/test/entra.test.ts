@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import {
   createMemoryStore,
   getToken,
   loadProvider,
+  providerCatalog,
   login,
   resolveProfile,
   type AuthctlConfig,
@@ -15,6 +17,9 @@ import { createTestCertificate, devicePerson, startEntraDouble, type EntraDouble
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import entraDefault, { entra, verifyEntraToken } from '../src/index.js';
+
+/** This package's folder: loadProvider finds it there as AUTHCTL_PLUGIN_PATH names it, as authctl would. */
+const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 
 let dir: string;
 let certificate: TestCertificate;
@@ -61,7 +66,7 @@ async function verified(token: string, audience: string) {
 // certificate credentials https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials, workload identity https://azure.github.io/azure-workload-identity/docs/topics/mutating-admission-webhook.html.
 describe('@auth/provider-entra', () => {
   it('is what loadProvider finds for provider = "entra"', async () => {
-    const loaded = await loadProvider('entra', (specifier) => import(specifier));
+    const loaded = await loadProvider('entra', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
 
     expect(loaded.id).toBe('entra');
     expect(entraDefault).toBe(entra);

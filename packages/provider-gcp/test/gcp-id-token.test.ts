@@ -1,4 +1,5 @@
-import { loadProvider, type Principal, type VerifyRequest } from '@auth/core';
+import { fileURLToPath } from 'node:url';
+import { loadProvider, providerCatalog, type Principal, type VerifyRequest } from '@auth/core';
 import {
   startBlackhole,
   startGceMetadataDouble,
@@ -12,6 +13,9 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import gcpDefault, { createGcp, gcp } from '../src/index.js';
 import { deniedWith, io, proofRequest, seconds, verifyRequest } from './fixtures.js';
+
+/** This package's folder: loadProvider finds it there as AUTHCTL_PLUGIN_PATH names it, as authctl would. */
+const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 
 let google: GoogleApisDouble;
 let account: GoogleServiceAccount;
@@ -59,7 +63,7 @@ function vmClaims(extra: Record<string, unknown> = {}) {
 
 describe('@auth/provider-gcp: gcp-id-token proof and gce verification', () => {
   it('is what loadProvider finds for provider = "gcp", with both kms methods on one gcp-auth login', async () => {
-    const loaded = await loadProvider('gcp', (specifier) => import(specifier));
+    const loaded = await loadProvider('gcp', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
 
     expect(loaded.id).toBe('gcp');
     expect(gcpDefault).toBe(gcp);

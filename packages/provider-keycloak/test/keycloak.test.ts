@@ -1,8 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
-import { createMemoryStore, loadProvider, login, resolveProfile, type AuthctlConfig, type Interaction, type SessionContext } from '@auth/core';
+import { createMemoryStore, loadProvider, providerCatalog, login, resolveProfile, type AuthctlConfig, type Interaction, type SessionContext } from '@auth/core';
 import { startTestIdP, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import keycloakDefault, { DEFAULT_CLIENT_ID, keycloak, keycloakIssuer } from '../src/index.js';
+
+/** This package's folder: loadProvider finds it there as AUTHCTL_PLUGIN_PATH names it, as authctl would. */
+const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Keycloak publishes each realm's OpenID configuration at
@@ -75,7 +79,7 @@ function serviceAccountSession(profile: Record<string, unknown>): SessionContext
 
 describe('@auth/provider-keycloak', () => {
   it('is what loadProvider finds for provider = "keycloak"', async () => {
-    const loaded = await loadProvider('keycloak', (specifier) => import(specifier));
+    const loaded = await loadProvider('keycloak', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
 
     expect(loaded.id).toBe('keycloak');
     expect(keycloakDefault).toBe(keycloak);

@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import {
   AuthError,
   createMemoryStore,
   getToken,
   loadProvider,
+  providerCatalog,
   login,
   resolveProfile,
   type AuthctlConfig,
@@ -13,6 +15,9 @@ import {
 import { devicePerson, startTestIdP, type TestIdP } from '@auth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import oidcDefault, { createOidc, oidc } from '../src/index.js';
+
+/** This package's folder: loadProvider finds it there as AUTHCTL_PLUGIN_PATH names it, as authctl would. */
+const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 
 let idp: TestIdP;
 beforeAll(async () => {
@@ -46,7 +51,7 @@ function session(profile: Record<string, unknown>, interaction: Interaction): Se
 
 describe('@auth/provider-oidc', () => {
   it('is what loadProvider finds for provider = "oidc"', async () => {
-    const loaded = await loadProvider('oidc', (specifier) => import(specifier));
+    const loaded = await loadProvider('oidc', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
 
     expect(loaded.id).toBe('oidc');
     expect(loaded.specificationVersion).toBe('v1');

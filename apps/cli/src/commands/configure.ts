@@ -9,7 +9,7 @@ import {
   type Provider,
 } from '@auth/core';
 import { cliStore, importProvider, loadProfileConfig, readStdinSecret, type Cli, type StartCli } from '../context.js';
-import { bundledProviderIds } from '../package-info.js';
+import { installedProviderIds } from '../plugins/cli-providers.js';
 import { envClientSecret } from '../service-account-env.js';
 import { LOGIN_FLOWS } from './login.js';
 import { fieldKind, parseFieldValue, providerFields, type ProviderField } from '../provider-fields.js';
@@ -61,12 +61,12 @@ export function configureCommand(program: Command, start: StartCli): void {
         );
       }
 
-      const providerId = flags.provider ?? (await ask.text('Provider', { current: table.provider, suggestions: bundledProviderIds() })) ?? table.provider;
+      const providerId = flags.provider ?? (await ask.text('Provider', { current: table.provider, suggestions: installedProviderIds(config, cli.env) })) ?? table.provider;
       if (typeof providerId !== 'string' || providerId === '') {
         throw new AuthError('USAGE', `profile "${name}" needs a provider`, { hint: 'pass --provider ID, the id of an installed provider plugin' });
       }
       table.provider = providerId;
-      const provider = await importProvider(providerId);
+      const provider = await importProvider(providerId, config, cli.env);
       const fields = providerFields(provider.options);
 
       for (const assignment of flags.set) applySetting(table, assignment, fields, name);

@@ -43,7 +43,7 @@ export function profileImportCommand(profile: Command, start: StartCli): void {
     .action(async (fileArg: string | undefined, flags: ImportFlags, command: Command) => {
       const cli = start(command);
       const { config } = await loadProfileConfig(cli);
-      const source = await findImporter(flags.from);
+      const source = await findImporter(flags.from, config);
       const file = resolve(fileArg ?? source.defaultFile(cli.env));
       const found = source.read(await readSource(file, flags.from), file);
       if (found.profiles.length === 0) {
@@ -129,7 +129,7 @@ async function validate(config: AuthctlConfig, name: string, profile: ImportedPr
     });
   }
   try {
-    const provider = await importProvider(String(profile.table.provider));
+    const provider = await importProvider(String(profile.table.provider), config);
     resolveProfile({ ...config, profiles: { ...config.profiles, [name]: profile.table } }, name, provider);
   } catch (error) {
     if (!AuthError.is(error)) throw error;

@@ -4,6 +4,7 @@ import {
   clientSecretKey,
   getToken,
   isProfileName,
+  loadConfig,
   PROFILE_NAME_RULE,
   profileFetch,
   profileProviderId,
@@ -17,6 +18,7 @@ import {
 } from '@auth/core';
 import { cliStore, importProvider, loadProfileConfig, openSession, readStdinSecret, type Cli, type StartCli } from '../context.js';
 import { createVerboseFetch } from '../http/verbose-fetch.js';
+import type { PluginsConfig } from '../plugins/cli-providers.js';
 
 /** Global options that take a value, so the word after them is not a command. */
 const VALUE_OPTIONS = new Set(['--profile', '--config']);
@@ -36,7 +38,7 @@ export async function mountProviderAdmin(program: Command, start: StartCli, argv
   }
   let provider: Provider<any>;
   try {
-    provider = await importProvider(word);
+    provider = await importProvider(word, await pluginsConfig(argv));
   } catch (error) {
     // Not a provider either: commander reports the unknown command.
     if (AuthError.is(error) && error.code === 'PROVIDER_NOT_FOUND') return program;
@@ -49,6 +51,13 @@ export async function mountProviderAdmin(program: Command, start: StartCli, argv
   const passwords = (provider.admin.credentials ?? ['password']).includes('password');
   for (const definition of provider.admin.commands) mount(root, provider, definition, start, passwords);
   return program;
+}
+
+/** The config's `plugins = [...]`, so a plugin named only there mounts its commands too; a config that cannot be read is the command's to report. */
+async function pluginsConfig(argv: string[]): Promise<PluginsConfig | undefined> {
+  const flag = argv.indexOf('--config');
+  const file = flag >= 0 ? argv[flag + 1] : argv.find((word) => word.startsWith('--config='))?.slice('--config='.length);
+  return loadConfig({ ...(file === undefined ? {} : { file }), env: process.env, warn: () => {} }).catch(() => undefined);
 }
 
 function firstCommandWord(argv: string[]): string | undefined {
@@ -180,7 +189,7 @@ function refuseExisting(config: AuthctlConfig, name: string): void {
 /** A new profile validated by its provider's schema, written atomically; its secret goes to the credential store only. */
 async function saveProfile(cli: Cli, config: AuthctlConfig, name: string, table: Record<string, unknown>, clientSecret: string | undefined): Promise<void> {
   refuseExisting(config, name);
-  const provider = await importProvider(String(table.provider));
+  const provider = await importProvider(String(table.provider), config, cli.env);
   resolveProfile({ ...config, profiles: { ...config.profiles, [name]: table } }, name, provider);
   await updateConfig(config.file, (doc) => {
     const profiles = (doc.profiles ??= {}) as Record<string, unknown>;

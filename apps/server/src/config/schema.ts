@@ -149,6 +149,8 @@ export const serverConfigSchema = z
     identities: z.array(identitySchema).default([]),
     /** The gateway role: an upstream API behind per-route authentication. */
     gateway: gatewaySchema.optional(),
+    /** Provider packages to load besides those found installed: package names, or paths relative to this file. */
+    plugins: z.array(z.string().min(1, { error: 'must not be empty' })).default([]),
   })
   .superRefine(
     (config, ctx) => {

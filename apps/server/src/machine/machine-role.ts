@@ -5,7 +5,7 @@ import type { IssuerConfig } from '../config/schema.js';
 import type { Lockout } from '../guard/lockout.js';
 import { createClientSecretVerifier } from '../issuer/hashed-client-secrets.js';
 import type { KeySet } from '../keys/key-store.js';
-import { loadBundledProviders } from '../server/bundled-providers.js';
+import { loadInstalledProviders, type InstalledProvidersOptions } from '../server/installed-providers.js';
 import { MachineAccessTokens } from './access-tokens.js';
 import { FileClientSecretStore } from './client-secrets.js';
 import { createLoginApi } from './login-routes.js';
@@ -25,8 +25,10 @@ export interface MachineRoleOptions {
   logger: Logger;
   /** Epoch milliseconds. */
   now: () => number;
-  /** The providers whose `verify` serves login methods (default: the `@auth/provider-*` dependencies of @auth/server). */
+  /** The providers whose `verify` serves login methods (default: the installed ones; see installed-providers.ts). */
   providers?: readonly Provider<any>[];
+  /** Where the installed providers are looked for (the config's `plugins`). */
+  plugins?: InstalledProvidersOptions;
   fetch?: typeof fetch;
 }
 
@@ -41,7 +43,7 @@ export interface MachineRole {
 export async function startMachineRole(options: MachineRoleOptions): Promise<MachineRole> {
   const { config, logger } = options;
   const seconds = () => Math.floor(options.now() / 1000);
-  const verifiers = verifiersByMethod(options.providers ?? (await loadBundledProviders('verify')));
+  const verifiers = verifiersByMethod(options.providers ?? (await loadInstalledProviders('verify', options.plugins ?? { plugins: config.plugins, logger })));
   const bindings = parseBindings(config.identities, verifiers);
   const secrets = await FileClientSecretStore.open(config.data_dir, logger);
   const revocations = await FileTokenRevocationStore.open(config.data_dir, seconds, logger);

@@ -2,7 +2,7 @@ import { AuthError, type Provider, type VerifyCapability } from '@auth/core';
 import type { z } from 'zod';
 import { UNIVERSAL_AUTH, type IdentityConfig } from './identity-config.js';
 
-/** Which provider verifies which login method: the bundled providers with a `verify` capability (server/bundled-providers.ts). */
+/** Which provider verifies which login method: the installed providers with a `verify` capability (server/installed-providers.ts). */
 
 export interface MethodVerifier {
   provider: string;

@@ -26,7 +26,7 @@ import { createIssuer } from '../issuer/provider-config.js';
 import { loadOrCreateKeys } from '../keys/key-store.js';
 import { createLogger } from '../logging/logger.js';
 import { startMachineRole } from '../machine/machine-role.js';
-import { loadBundledProviders } from './bundled-providers.js';
+import { loadInstalledProviders, type InstalledProvidersOptions } from './installed-providers.js';
 import { closeGracefully } from './close-gracefully.js';
 
 export interface StartAuthServerOptions {
@@ -38,9 +38,9 @@ export interface StartAuthServerOptions {
   lockoutStore?: LockoutStore;
   /** Epoch milliseconds, for lockouts and machine tokens (tests inject a clock). */
   now?: () => number;
-  /** Providers that verify machine logins (default: the `@auth/provider-*` dependencies of @auth/server). */
+  /** Providers that verify machine logins (default: the installed providers with `verify`; see installed-providers.ts). */
   machineProviders?: readonly AuthProvider<any>[];
-  /** Providers whose `gateway` capability the gateway's routes name (default: the `@auth/provider-*` dependencies of @auth/server). */
+  /** Providers whose `gateway` capability the gateway's routes name (default: the installed providers with `gateway`). */
   gatewayProviders?: readonly AuthProvider<any>[];
   /** Where authenticators read the secrets their config names (default: process.env). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -69,7 +69,7 @@ export async function startAuthServer(options: StartAuthServerOptions): Promise<
     if (config.gateway) {
       gateway = await startGateway({
         config: config.gateway,
-        providers: options.gatewayProviders ?? (await loadBundledProviders('gateway')),
+        providers: options.gatewayProviders ?? (await loadInstalledProviders('gateway', pluginOptions(options, logger))),
         logger,
         now,
         env: options.env ?? process.env,
@@ -90,6 +90,11 @@ export async function startAuthServer(options: StartAuthServerOptions): Promise<
   };
 }
 
+/** Where the roles look for provider packages: the config's `plugins`, relative to its file. */
+function pluginOptions(options: Pick<StartAuthServerOptions, 'config' | 'env' | 'configFile'>, logger: Logger): InstalledProvidersOptions {
+  return { plugins: options.config.plugins, logger, ...(options.env ? { env: options.env } : {}), ...(options.configFile ? { configFile: options.configFile } : {}) };
+}
+
 /** parseServerConfig refuses an issuer without a data dir; a config built by hand is checked here. */
 function issuerConfig(config: ServerConfig): IssuerConfig {
   if (config.data_dir === undefined) {
@@ -108,7 +113,8 @@ interface RunningIssuer {
 type IssuerOptions = Omit<StartAuthServerOptions, 'config'> & Required<Pick<StartAuthServerOptions, 'logger' | 'shutdownTimeoutMs' | 'now'>> & { config: IssuerConfig };
 
 /** The issuer and the machine login API on `listen`. */
-async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore = new MemoryLockoutStore(), now, machineProviders }: IssuerOptions): Promise<RunningIssuer> {
+async function startIssuer(options: IssuerOptions): Promise<RunningIssuer> {
+  const { config, logger, shutdownTimeoutMs, lockoutStore = new MemoryLockoutStore(), now, machineProviders } = options;
   await ensurePrivateDir(config.data_dir);
   const { keys, created } = await loadOrCreateKeys(config.data_dir, config.signing_alg);
   if (created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: keys.signing[0]!.kid }, 'generated signing keys');
@@ -130,7 +136,7 @@ async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore = n
   const lockout = new Lockout(lockoutStore, lockoutPolicies(config.lockout), now);
   let machine;
   try {
-    machine = await startMachineRole({ config, issuer, keys, lockout, logger, now, ...(machineProviders ? { providers: machineProviders } : {}) });
+    machine = await startMachineRole({ config, issuer, keys, lockout, logger, now, plugins: pluginOptions(options, logger), ...(machineProviders ? { providers: machineProviders } : {}) });
   } catch (error) {
     server.close();
     throw error;

@@ -5,11 +5,13 @@ import { isProfileName, PROFILE_NAME_RULE } from './profile-name.js';
 /** The top level of config.toml, checked by hand: zod is too slow to import on the hot path. */
 export interface ConfigShape {
   default_profile?: string;
+  /** Provider packages to load besides those discovered: package names, or paths relative to the config file. */
+  plugins?: string[];
   store: { backend?: StoreBackend; path?: string };
   profiles: Record<string, Record<string, unknown>>;
 }
 
-const TOP_LEVEL_KEYS = ['default_profile', 'store', 'profiles'];
+const TOP_LEVEL_KEYS = ['default_profile', 'plugins', 'store', 'profiles'];
 const STORE_KEYS = ['backend', 'path'];
 const STORE_BACKENDS: readonly StoreBackend[] = ['auto', 'keyring', 'file'];
 
@@ -25,6 +27,16 @@ export function checkConfigShape(doc: Record<string, unknown>, file: string): Co
       });
     }
     shape.default_profile = defaultProfile;
+  }
+
+  const plugins = doc.plugins;
+  if (plugins !== undefined) {
+    if (!Array.isArray(plugins) || !plugins.every((entry) => typeof entry === 'string' && entry !== '')) {
+      throw configError(file, 'plugins', `must be a list of package names or paths (got ${describeValue(plugins)})`, {
+        hint: `e.g. plugins = ["authctl-provider-example", "./plugins/authctl-provider-mine"] in ${file}`,
+      });
+    }
+    shape.plugins = plugins as string[];
   }
 
   const store = doc.store;

@@ -33,6 +33,7 @@ export async function loadConfig(
     file,
     exists: text !== undefined,
     ...(shape?.default_profile === undefined ? {} : { default_profile: shape.default_profile }),
+    ...(shape?.plugins === undefined ? {} : { plugins: shape.plugins }),
     store: {
       backend: shape?.store.backend ?? 'auto',
       path: resolveStorePath(home, shape?.store.path ?? 'state'),

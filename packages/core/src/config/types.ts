@@ -12,6 +12,8 @@ export interface AuthctlConfig {
   /** Whether `file` existed. */
   exists: boolean;
   default_profile?: string;
+  /** `plugins = [...]`: provider packages by name, or paths relative to `file`. */
+  plugins?: string[];
   store: { backend: StoreBackend; path: string };
   /** Raw profile tables, keyed by name; validated when a profile is resolved. */
   profiles: Record<string, Record<string, unknown>>;

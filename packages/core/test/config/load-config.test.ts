@@ -170,7 +170,15 @@ client_id = "test-publisher"
   it('an unknown top-level key (a typo like default-profile) is CONFIG_INVALID, not ignored', async () => {
     const error = await configError('default-profile = "dev"');
     expect(error.message).toBe(`${error.file}: default-profile is not a known key at the top level`);
-    expect(error.hint).toContain('default_profile, store, profiles');
+    expect(error.hint).toContain('default_profile, plugins, store, profiles');
+  });
+
+  it('plugins = [...] is read as a list of package names or paths; anything else is CONFIG_INVALID naming the key', async () => {
+    const { env } = await homeWith('plugins = ["authctl-provider-example", "./plugins/mine"]\n');
+    expect((await loadConfig({ env })).plugins).toEqual(['authctl-provider-example', './plugins/mine']);
+    const error = await configError('plugins = "authctl-provider-example"');
+    expect(error.details.key).toBe('plugins');
+    expect(error.message).toContain('plugins must be a list of package names or paths (got "authctl-provider-example")');
   });
 
   it('an unknown [store] key and a non-string default_profile are CONFIG_INVALID naming the key', async () => {
