@@ -46,6 +46,12 @@ export interface ProviderManifest<I extends ConformanceIdP = TestkitConformanceI
    * no secret for a client that authenticates otherwise (a certificate or federated assertion in its settings).
    */
   serviceAccount?: (idp: I) => { settings?: Record<string, unknown>; secret?: string };
+  /**
+   * For `verify`: an identity's binding per login method, as auth-server's
+   * config would hold it (`{ 'gcp-auth': { type: 'iam', allowed_service_accounts: [...] } }`).
+   * A method left out is verified with the binding its schema makes of `{}`.
+   */
+  bindings?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 export interface ProviderConformanceOptions<I extends ConformanceIdP = TestkitConformanceIdP> {
@@ -202,6 +208,28 @@ export function describeProviderConformance<I extends ConformanceIdP = TestkitCo
         for (const method of provider.proof?.methods ?? []) expect(method).toMatch(/^[a-z0-9][a-z0-9-]*$/);
         expect(typeof provider.proof?.prove).toBe('function');
       });
+
+      it('proof: away from its platform (no credentials in the environment, nothing reachable) each method fails with an AuthError saying what is missing, not INTERNAL', async () => {
+        const fetchNothing = unreachableFetch(await closedPort());
+        for (const method of provider.proof?.methods ?? []) {
+          const error = await provider
+            .proof!.prove({
+              method,
+              settings: profileOf().settings,
+              profile: PROFILE,
+              file: FILE,
+              identityId: 'conformance-identity',
+              loginUrl: 'http://127.0.0.1:8080/api',
+              options: {},
+              env: { HOME: '/nonexistent' },
+              io: { fetch: fetchNothing, signal: new AbortController().signal, timeoutMs: 5000, allowInsecureHttp: true },
+            })
+            .catch((e: unknown) => e);
+          expect(AuthError.is(error), `${method}: ${String(error)}`).toBe(true);
+          expect((error as AuthError).code, `${method}: ${String(error)}`).not.toBe('INTERNAL');
+          expect([2, 3, 4, 5], method).toContain(exitCodeFor(error));
+        }
+      });
     }
     if (declares('verify')) {
       it('verify: names its login methods, each with a binding schema', () => {
@@ -212,14 +240,22 @@ export function describeProviderConformance<I extends ConformanceIdP = TestkitCo
         }
       });
 
+      it("verify: the manifest's bindings pass each method's binding schema", () => {
+        for (const loginMethod of provider.verify?.loginMethods ?? []) {
+          const parsed = provider.verify!.bindingSchema(loginMethod).safeParse(manifest.bindings?.[loginMethod] ?? {});
+          expect(parsed.success, `${loginMethod}: ${parsed.error?.message ?? ''} (give one in the manifest's bindings)`).toBe(true);
+        }
+      });
+
       it('verify: a login body with no proof is refused with an AuthError (USAGE or ACCESS_DENIED), never a crash', async () => {
         for (const loginMethod of provider.verify?.loginMethods ?? []) {
+          const binding = provider.verify!.bindingSchema(loginMethod).parse(manifest.bindings?.[loginMethod] ?? {});
           const error = await provider
             .verify!.verify({
               loginMethod,
               body: {},
               identityId: 'conformance-identity',
-              binding: {},
+              binding,
               io: { fetch: unreachableFetch(await closedPort()), signal: new AbortController().signal, timeoutMs: 5000 },
               now: () => Math.floor(Date.now() / 1000),
             })
