@@ -153,13 +153,13 @@ function describeRuns(provider: Provider<any>, manifest: AdminManifest, startSer
   });
   afterAll(() => server?.close());
 
-  it(`runs ${runs.map((run) => run.command).join(', ')}: --json results are JSON, text results are lines, and no secret given is printed or saved`, async () => {
-    let serial = 0;
-    for (const run of runs) {
+  runs.forEach((run, index) => {
+    const described = [run.command, ...Object.values(run.args ?? {}).flat()].join(' ');
+    it(`run ${index + 1}, ${described}: --json prints its data, text comes in lines, and no secret given is printed or saved`, async () => {
+      const serial = index + 1;
       const command = provider.admin?.commands.find((candidate) => pathOf(candidate) === run.command);
       expect(command, `the manifest runs ${run.command}, which the provider does not declare`).toBeDefined();
       // Each secret this run is given is new, so any copy of it found later came from this run.
-      serial += 1;
       const given: string[] = [server.adminPassword];
       const secret = (label: string, kept = true) => {
         const value = `conformance-${label.replace(/\W+/g, '-')}-${serial}-${given.length}-not-for-output`;
@@ -212,6 +212,6 @@ function describeRuns(provider: Provider<any>, manifest: AdminManifest, startSer
       for (const line of lines) expect(typeof line === 'string' && !line.includes('\n'), `${run.command}: ${JSON.stringify(line)}`).toBe(true);
       const everything = JSON.stringify({ data: result.data, lines, printed, saved });
       for (const value of given) expect(everything.includes(value), `${run.command} printed or saved a secret it was given`).toBe(false);
-    }
+    });
   });
 }

@@ -204,7 +204,7 @@ export function describeProviderConformance<I extends ConformanceIdP = TestkitCo
     if (declares('basic')) describeBasic();
     if (declares('proof')) {
       it('proof: names the --method values it proves, in kebab case', () => {
-        expect(provider.proof?.methods.length).toBeGreaterThan(0);
+        expect(provider.proof?.methods.length ?? 0, 'proof.methods').toBeGreaterThan(0);
         for (const method of provider.proof?.methods ?? []) expect(method).toMatch(/^[a-z0-9][a-z0-9-]*$/);
         expect(typeof provider.proof?.prove).toBe('function');
       });
@@ -233,7 +233,7 @@ export function describeProviderConformance<I extends ConformanceIdP = TestkitCo
     }
     if (declares('verify')) {
       it('verify: names its login methods, each with a binding schema', () => {
-        expect(provider.verify?.loginMethods.length).toBeGreaterThan(0);
+        expect(provider.verify?.loginMethods.length ?? 0, 'verify.loginMethods').toBeGreaterThan(0);
         for (const method of provider.verify?.loginMethods ?? []) {
           expect(method).toMatch(/^[a-z0-9][a-z0-9-]*$/);
           expect(typeof provider.verify?.bindingSchema(method).safeParse, method).toBe('function');
@@ -267,7 +267,7 @@ export function describeProviderConformance<I extends ConformanceIdP = TestkitCo
     }
     if (declares('admin')) {
       it('admin: declares at least one command (run describeAdminConformance for the commands themselves)', () => {
-        expect(provider.admin?.commands.length).toBeGreaterThan(0);
+        expect(provider.admin?.commands.length ?? 0, 'admin.commands').toBeGreaterThan(0);
       });
     }
 
