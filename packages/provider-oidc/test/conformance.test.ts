@@ -1,4 +1,4 @@
-import { describeProviderConformance } from '@auth/testkit/conformance';
+import { describeProviderConformance, testkitIdP } from '@auth/testkit/conformance';
 
 /** What auth-server binds a workload's own IdP to, for the oidc-auth and jwt-auth logins this provider verifies. */
 const bindings = {
@@ -7,8 +7,10 @@ const bindings = {
 };
 import { createOidc, oidc } from '../src/index.js';
 
+// By discovery, with Debian's chromium signing in for the browser flow.
 describeProviderConformance({
   provider: () => oidc,
+  idp: () => testkitIdP({ browser: 'chromium' }),
   manifest: {
     capabilities: ['oauth', 'verify', 'gateway'],
     server: 'discovery',

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { browserScript } from '../browser-script.js';
 import { startTestIdP, type TestIdP, type TestIdPOptions } from '../test-idp.js';
 
 /** The device authorization a flow showed (RFC 8628 §3.2), as its `device_code` event carries it. */
@@ -22,11 +24,12 @@ export interface ConformanceIdP {
   /** The person denies it: the polling client gets `access_denied`. Needed for the device flow. */
   denyDevice?(shown: DeviceCodeShown): Promise<void>;
   /**
-   * The person signs in and consents at the authorization URL; resolves with
-   * the redirect to `redirectUri` (with `code` and `state`), not yet fetched.
+   * The person signs in and consents at the authorization URL. Resolves with
+   * the redirect to `redirectUri` (with `code` and `state`) for the suite to
+   * follow, or with nothing when the person's browser followed it already.
    * Needed only for a manifest that declares the browser flow.
    */
-  authorize?(authorizationUrl: string, redirectUri: string): Promise<string>;
+  authorize?(authorizationUrl: string, redirectUri: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -37,16 +40,36 @@ export interface TestkitConformanceIdP extends ConformanceIdP {
   readonly clients: TestIdP['clients'];
 }
 
-/** Starts the testkit's in-process OpenID provider, with its headless person approving and denying. */
-export async function testkitIdP(options: TestIdPOptions = {}): Promise<TestkitConformanceIdP> {
-  const idp = await startTestIdP(options);
+export interface TestkitIdPOptions extends TestIdPOptions {
+  /**
+   * Who signs in for the browser flow: `headless` (default) follows the pages
+   * over plain HTTP; `chromium` runs the testkit's BROWSER executable, Debian's
+   * chromium through playwright-core, which also loads the loopback callback.
+   */
+  browser?: 'headless' | 'chromium';
+}
+
+/** The BROWSER executable run as authctl runs `$BROWSER <url>`: it ends once chromium has landed on the callback. */
+function chromiumSignsIn(url: string): Promise<undefined> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [browserScript, url], { timeout: 90_000 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`the chromium person did not complete the login (${browserScript}): ${stderr.trim() || error.message}`));
+      else resolve(undefined);
+    });
+  });
+}
+
+/** Starts the testkit's in-process OpenID provider, with its headless person (or chromium) approving and denying. */
+export async function testkitIdP(options: TestkitIdPOptions = {}): Promise<TestkitConformanceIdP> {
+  const { browser = 'headless', ...idpOptions } = options;
+  const idp = await startTestIdP(idpOptions);
   return {
     issuer: idp.issuer,
     testIdP: idp,
     clients: idp.clients,
     approveDevice: (shown) => idp.user.approveDevice(shown.verification_uri, shown.user_code),
     denyDevice: (shown) => idp.user.denyDevice(shown.verification_uri, shown.user_code),
-    authorize: (url, redirectUri) => idp.user.authorize(url, redirectUri),
+    authorize: (url, redirectUri) => (browser === 'chromium' ? chromiumSignsIn(url) : idp.user.authorize(url, redirectUri)),
     close: () => idp.close(),
   };
 }

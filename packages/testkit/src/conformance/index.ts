@@ -9,4 +9,4 @@ export type { CredentialStoreConformanceOptions, CredentialStoreManifest } from 
 export { describeAdminConformance } from './admin-conformance.js';
 export type { AdminConformanceOptions, AdminManifest, AdminRun, AdminServer } from './admin-conformance.js';
 export { testkitIdP } from './conformance-idp.js';
-export type { ConformanceIdP, DeviceCodeShown, TestkitConformanceIdP } from './conformance-idp.js';
+export type { ConformanceIdP, DeviceCodeShown, TestkitConformanceIdP, TestkitIdPOptions } from './conformance-idp.js';

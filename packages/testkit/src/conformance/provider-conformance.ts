@@ -296,7 +296,7 @@ export function describeProviderConformance<I extends ConformanceIdP = TestkitCo
       async function browse(url: string): Promise<void> {
         const redirectUri = new URL(url).searchParams.get('redirect_uri') ?? '';
         const callback = await needs('authorize')(url, redirectUri);
-        await (await fetch(callback)).arrayBuffer();
+        if (callback !== undefined) await (await fetch(callback)).arrayBuffer();
       }
       /** A login by the first declared flow that needs nobody, else one a person completes. */
       const primary: LoginFlowId | undefined = flows.includes('client-credentials')
