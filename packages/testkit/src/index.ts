@@ -10,6 +10,7 @@ export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './for
 export { chromiumPath } from './chromium.js';
 
 export { browserScript } from './browser-script.js';
+export { keyringScript, startKeyringSession, type KeyringSession } from './keyring-session.js';
 export { startEntraDouble, AZURE_TOKEN_EXCHANGE_AUDIENCE, type EntraDouble, type EntraDoubleOptions } from './doubles/entra-double.js';
 export { startAuth0Double, type Auth0Double, type Auth0DoubleOptions } from './doubles/auth0-double.js';
 export { startKeycloakDeviceDouble, type KeycloakDeviceDouble, type KeycloakDeviceDoubleOptions } from './doubles/keycloak-device-double.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CredentialStore } from '@auth/core';
-import { describeCredentialStoreConformance } from '@auth/testkit/conformance';
+import { describeCredentialStoreConformance, useKeyringSession } from '@auth/testkit/conformance';
 import { describe, expect, it } from 'vitest';
 import { readCachedToken } from '../../src/cached-token.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -11,7 +11,6 @@ import { createKeyringStore } from '../../src/stores/keyring-store.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { tokenKey } from '../../src/token-set.js';
 import { oauthCredential, rejectedAuthError, useTempDirs } from './helpers.js';
-import { useKeyringSession } from './keyring-session.js';
 
 const tempDir = useTempDirs();
 const session = useKeyringSession();

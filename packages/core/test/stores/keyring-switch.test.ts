@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuthctlConfig, CredentialStore } from '@auth/core';
-import { describeCredentialStoreConformance } from '@auth/testkit/conformance';
+import { describeCredentialStoreConformance, useKeyringSession } from '@auth/testkit/conformance';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { describeStore } from '../../src/stores/describe-store.js';
@@ -11,7 +11,6 @@ import { openStore } from '../../src/stores/open-store.js';
 import { switchStoreBackend } from '../../src/stores/switch-store.js';
 import { clientSecretKey, tokenKey, type Credential } from '../../src/token-set.js';
 import { oauthCredential, rejectedAuthError, useTempDirs } from './helpers.js';
-import { useKeyringSession } from './keyring-session.js';
 
 const tempDir = useTempDirs();
 useKeyringSession();

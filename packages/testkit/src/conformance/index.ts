@@ -10,3 +10,4 @@ export { describeAdminConformance } from './admin-conformance.js';
 export type { AdminConformanceOptions, AdminManifest, AdminRun, AdminServer } from './admin-conformance.js';
 export { testkitIdP } from './conformance-idp.js';
 export type { ConformanceIdP, DeviceCodeShown, TestkitConformanceIdP, TestkitIdPOptions } from './conformance-idp.js';
+export { useKeyringSession } from './keyring-session-hooks.js';
