@@ -19,7 +19,7 @@ export async function discover(issuer: string, io: ProviderIO): Promise<Authoriz
   try {
     response = await io.fetch(url, { headers: { accept: 'application/json' }, signal: io.signal });
   } catch (cause) {
-    throw providerError('NETWORK', `cannot reach the discovery document ${url}`, 'check the issuer URL and your network', cause);
+    throw providerError('NETWORK', `cannot reach the discovery document ${url}`, 'check the issuer URL and your network', cause, url);
   }
   const text = await response.text();
   if (!response.ok) throw providerError('PROTOCOL', `${url} answered HTTP ${response.status}`, 'check the issuer URL in the profile');
@@ -42,6 +42,7 @@ export async function discover(issuer: string, io: ProviderIO): Promise<Authoriz
  * without importing core at run time; authctl prints it with its hint and
  * exit code.
  */
-export function providerError(code: 'NETWORK' | 'PROTOCOL', message: string, hint: string, cause?: unknown): Error {
-  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { name: 'AuthError', code, details: { hint } });
+export function providerError(code: 'NETWORK' | 'PROTOCOL', message: string, hint: string, cause?: unknown, url?: string): Error {
+  const details = url === undefined ? { hint } : { hint, url };
+  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { name: 'AuthError', code, details });
 }

@@ -1,12 +1,16 @@
-// The same suite every first-party provider passes, run against this package.
-// Written against the kit's fixed entry point (@auth/testkit/conformance,
-// describeProviderConformance); its option names follow the kit's documentation.
+// The same suite every first-party provider passes, run against this package
+// as its author would: @auth/testkit/conformance starts the testkit IdP and
+// drives each declared flow through authctl's core.
 import { describeProviderConformance } from '@auth/testkit/conformance';
-import example, { createExample } from '../src/index.js';
+import { example } from '../src/index.js';
 
 describeProviderConformance({
-  provider: example,
-  factory: createExample,
-  settings: (idp: { issuer: string }) => ({ issuer: idp.issuer }),
-  capabilities: { oauth: { discovery: true, flows: ['device', 'password', 'code', 'browser', 'client-credentials', 'refresh'] } },
+  provider: () => example,
+  manifest: {
+    capabilities: ['oauth'],
+    server: 'discovery',
+    settings: (idp) => ({ issuer: idp.issuer, client_id: idp.clients.public, scopes: ['openid', 'offline_access'] }),
+    flows: ['browser', 'device', 'client-credentials', 'refresh'],
+    serviceAccount: (idp) => ({ settings: { client_id: idp.clients.confidential.id }, secret: idp.clients.confidential.secret }),
+  },
 });

@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import {
   AuthError,
   createMemoryStore,
-  getToken,
   loadProvider,
   providerCatalog,
   login,
@@ -45,10 +44,7 @@ function approvingPerson(): { interaction: Interaction; events: InteractionEvent
   };
 }
 
-function session(profile: Record<string, unknown>, interaction: Interaction): SessionContext {
-  return { profile: resolveProfile(config(profile), 'dev', oidc), provider: oidc, store: createMemoryStore(), interaction };
-}
-
+// Discovery, explicit endpoints, every flow and the error mapping: test/conformance.test.ts (the testkit's conformance suite).
 describe('@auth/provider-oidc', () => {
   it('is what loadProvider finds for provider = "oidc"', async () => {
     const loaded = await loadProvider('oidc', providerCatalog({ cwd: PACKAGE, env: { AUTHCTL_PLUGIN_PATH: PACKAGE } }, String));
@@ -56,40 +52,6 @@ describe('@auth/provider-oidc', () => {
     expect(loaded.id).toBe('oidc');
     expect(loaded.specificationVersion).toBe('v1');
     expect(oidcDefault).toBe(oidc);
-  });
-
-  it('logs in by discovery from issuer (device flow) and refreshes with the stored endpoints', async () => {
-    const person = approvingPerson();
-    const ctx = session({ issuer: idp.issuer, client_id: 'authctl', flow: 'device' }, person.interaction);
-
-    const credential = await login(ctx);
-
-    expect(credential.server.issuer).toBe(idp.issuer);
-    expect(credential.tokens.scope).toContain('openid');
-    expect(person.events.map((event) => event.event)).toEqual(['device_code', 'logged_in']);
-    const refreshed = await getToken({ ...ctx, now: () => Math.floor(Date.now() / 1000) + 7200 });
-    expect(refreshed.refresh_token).not.toBe(credential.tokens.refresh_token);
-  });
-
-  it('logs in with explicit endpoints and no discovery (influxctl profile)', async () => {
-    const person = approvingPerson();
-    const requested: string[] = [];
-    const ctx: SessionContext = {
-      ...session(
-        { client_id: 'authctl', flow: 'device', token_url: `${idp.issuer}/token`, device_url: `${idp.issuer}/device/auth`, scopes: ['openid'] },
-        person.interaction,
-      ),
-      fetch: (input, init) => {
-        requested.push(String(input));
-        return fetch(input, init);
-      },
-    };
-
-    const credential = await login(ctx);
-
-    expect(credential.server.token_endpoint).toBe(`${idp.issuer}/token`);
-    expect(requested.some((url) => url.includes('.well-known'))).toBe(false);
-    expect(requested[0]).toBe(`${idp.issuer}/device/auth`);
   });
 
   it('requires issuer or token_url, and names the profile key', () => {

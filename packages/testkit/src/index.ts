@@ -1,7 +1,5 @@
 // @auth/testkit: a real OpenID provider with failure knobs, a headless user,
 // and a chromium BROWSER driver, for testing authctl and provider plugins.
-import { fileURLToPath } from 'node:url';
-
 export { startTestIdP, type TestIdP, type TestIdPOptions, type GrantRecord } from './test-idp.js';
 export type { HeadlessUser } from './headless-user.js';
 export { startBlackhole } from './blackhole.js';
@@ -11,11 +9,8 @@ export type { DoubleTls } from './doubles/double-server.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { chromiumPath } from './chromium.js';
 
-/**
- * Absolute path of an executable usable as `BROWSER=<path>`: `<path> <url>` drives Debian chromium through
- * the sign-in and consent pages to the loopback callback. Resolved against dist/ from both src/ and dist/.
- */
-export const browserScript: string = fileURLToPath(new URL('../dist/browser-bin.js', import.meta.url));
+export { browserScript } from './browser-script.js';
+export { keyringScript, startKeyringSession, type KeyringSession } from './keyring-session.js';
 export { startEntraDouble, AZURE_TOKEN_EXCHANGE_AUDIENCE, type EntraDouble, type EntraDoubleOptions } from './doubles/entra-double.js';
 export { startAuth0Double, type Auth0Double, type Auth0DoubleOptions } from './doubles/auth0-double.js';
 export { startKeycloakDeviceDouble, type KeycloakDeviceDouble, type KeycloakDeviceDoubleOptions } from './doubles/keycloak-device-double.js';

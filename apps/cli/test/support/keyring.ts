@@ -2,15 +2,15 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { keyringScript } from '@auth/testkit';
 import { AUTHCTL, type RunResult, type Sandbox } from './sandbox.js';
 
 /**
  * Runs a command in a private D-Bus session with its own gnome-keyring
  * (unlocked, or locked with KEYRING_STATE=locked); @auth/core's keyring tests
- * use the same script.
+ * use the same script, the testkit's.
  */
-export const WITH_KEYRING = fileURLToPath(new URL('../../../../packages/core/test/stores/with-keyring.sh', import.meta.url));
+export const WITH_KEYRING = keyringScript;
 
 export interface KeyringRunOptions {
   input?: string;

@@ -183,11 +183,15 @@ function remoteError(
 
 /**
  * RFC 6749 §5.2: a failed client authentication is answered with HTTP 401.
- * Some servers send `unauthorized_client` with it for a wrong client secret;
- * the status tells that apart from a client that may not use the grant (400).
+ * Some servers send another value with it for a wrong client secret
+ * (`unauthorized_client`; Auth0 `access_denied` "Unauthorized"); the status
+ * tells that apart from a client that may not use the grant, or a person who
+ * said no (400, 403).
  */
+const SENT_FOR_A_WRONG_CLIENT_SECRET = new Set(['unauthorized_client', 'access_denied']);
+
 function clientAuthenticationFailed(oauthError: string, status: number | undefined): boolean {
-  return oauthError === 'invalid_client' || (oauthError === 'unauthorized_client' && status === 401);
+  return oauthError === 'invalid_client' || (status === 401 && SENT_FOR_A_WRONG_CLIENT_SECRET.has(oauthError));
 }
 
 function processingError(error: oauth.OperationProcessingError, url: string): AuthError {

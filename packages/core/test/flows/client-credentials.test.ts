@@ -64,6 +64,18 @@ describe('client credentials (RFC 6749 §4.4)', () => {
     );
   });
 
+  it('RFC 6749 §5.2: a 401 answer is a failed client authentication whatever its error value (Auth0 answers access_denied "Unauthorized")', async () => {
+    const auth0Like: typeof fetch = async (input, init) =>
+      String(input).endsWith('/token')
+        ? new Response(JSON.stringify({ error: 'access_denied', error_description: 'Unauthorized' }), { status: 401, headers: { 'content-type': 'application/json' } })
+        : fetch(input, init);
+    const ctx = sessionFor(serviceAccount(), { secrets: { clientSecret: async () => 'not-the-secret' }, fetch: auth0Like });
+
+    const error = await login(ctx, { flow: 'client-credentials' }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'INVALID_CLIENT', details: { oauthError: 'access_denied', status: 401, hint: expect.stringContaining('client secret') } });
+  });
+
   it('RFC 6749 §2.3.1: client_secret_post authenticates when the server does not take basic', async () => {
     const ctx = sessionFor(serviceAccount(), { secrets: { clientSecret: async () => 'svc-secret' } });
     const flowContext = await loginFlowContext(ctx, 'client-credentials');

@@ -1,14 +1,26 @@
 import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CredentialStore } from '@auth/core';
+import { describeCredentialStoreConformance } from '@auth/testkit/conformance';
 import { describe, expect, it } from 'vitest';
 import { createFileStore } from '../../src/stores/file-store.js';
 import { clientSecretKey, CredentialSchema, tokenKey } from '../../src/token-set.js';
-import { describeStoreContract } from './store-contract.js';
 import { oauthCredential, rejectedAuthError, useTempDirs } from './helpers.js';
 
 const tempDir = useTempDirs();
 
-describeStoreContract('file', async () => createFileStore({ dir: join(await tempDir(), 'credentials') }));
+/** The folder of each store the suite made, so a second store can be opened over it. */
+const folders = new WeakMap<CredentialStore, string>();
+describeCredentialStoreConformance({
+  name: 'file',
+  store: async () => {
+    const dir = join(await tempDir(), 'credentials');
+    const store = createFileStore({ dir });
+    folders.set(store, dir);
+    return store;
+  },
+  manifest: { reopen: async (store) => createFileStore({ dir: folders.get(store)! }) },
+});
 
 /** Another local user: these tests run as root, which may hand files to anyone. */
 const NOBODY = 65534;

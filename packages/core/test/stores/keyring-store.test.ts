@@ -1,5 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CredentialStore } from '@auth/core';
+import { describeCredentialStoreConformance, useKeyringSession } from '@auth/testkit/conformance';
 import { describe, expect, it } from 'vitest';
 import { readCachedToken } from '../../src/cached-token.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -9,8 +11,6 @@ import { createKeyringStore } from '../../src/stores/keyring-store.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { tokenKey } from '../../src/token-set.js';
 import { oauthCredential, rejectedAuthError, useTempDirs } from './helpers.js';
-import { useKeyringSession } from './keyring-session.js';
-import { describeStoreContract } from './store-contract.js';
 
 const tempDir = useTempDirs();
 const session = useKeyringSession();
@@ -31,7 +31,17 @@ async function filesUnder(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-describeStoreContract('keyring (gnome-keyring over a private D-Bus session)', async () => (await keyringStore()).store);
+/** The store path of each store the suite made: the same path names the same keyring service. */
+const storePaths = new WeakMap<CredentialStore, string>();
+describeCredentialStoreConformance({
+  name: 'keyring (gnome-keyring over a private D-Bus session)',
+  store: async () => {
+    const { storePath, store } = await keyringStore();
+    storePaths.set(store, storePath);
+    return store;
+  },
+  manifest: { reopen: async (store) => createKeyringStore({ storePath: storePaths.get(store)! }) },
+});
 
 describe('keyring store', () => {
   it('one item per key, filed under the store path\'s service; libsecret reads what authctl wrote', async () => {

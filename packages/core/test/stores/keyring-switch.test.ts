@@ -1,5 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AuthctlConfig, CredentialStore } from '@auth/core';
+import { describeCredentialStoreConformance, useKeyringSession } from '@auth/testkit/conformance';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { describeStore } from '../../src/stores/describe-store.js';
@@ -9,7 +11,6 @@ import { openStore } from '../../src/stores/open-store.js';
 import { switchStoreBackend } from '../../src/stores/switch-store.js';
 import { clientSecretKey, tokenKey, type Credential } from '../../src/token-set.js';
 import { oauthCredential, rejectedAuthError, useTempDirs } from './helpers.js';
-import { useKeyringSession } from './keyring-session.js';
 
 const tempDir = useTempDirs();
 useKeyringSession();
@@ -40,6 +41,31 @@ async function contents(store: { list(): Promise<string[]>; get(key: string): Pr
   for (const key of await store.list()) all[key] = await store.get(key);
   return all;
 }
+
+/** The config each store below was opened from, so the suite can open a second store from it. */
+const configs = new WeakMap<CredentialStore, AuthctlConfig>();
+const opened = (config: AuthctlConfig) => {
+  const store = openStore(config);
+  configs.set(store, config);
+  return store;
+};
+const reopen = async (store: CredentialStore) => openStore(configs.get(store)!);
+
+describeCredentialStoreConformance({
+  name: 'auto (keyring usable)',
+  store: async () => opened(await (await home('auto')).config()),
+  manifest: { reopen },
+});
+
+describeCredentialStoreConformance({
+  name: 'keyring after `store use keyring`',
+  store: async () => {
+    const { config } = await home('file');
+    await switchStoreBackend(await config(), 'keyring');
+    return opened(await config());
+  },
+  manifest: { reopen },
+});
 
 describe('switchStoreBackend (authctl store use)', () => {
   it('file -> keyring -> file moves every credential both ways, sets [store] backend, and leaves no copy behind', async () => {

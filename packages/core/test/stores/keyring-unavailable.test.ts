@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { startKeyringSession, type KeyringSession } from '@auth/testkit';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYRING_TIMEOUT_MS } from '../../src/stores/keyring-agent.js';
 import { builtDist, fixture, useTempDirs } from './helpers.js';
-import { startKeyringSession, type KeyringSession } from './keyring-session.js';
 
 const tempDir = useTempDirs();
 

@@ -1,4 +1,4 @@
+import { describeCredentialStoreConformance } from '@auth/testkit/conformance';
 import { createMemoryStore } from '../../src/stores/memory-store.js';
-import { describeStoreContract } from './store-contract.js';
 
-describeStoreContract('memory', async () => createMemoryStore());
+describeCredentialStoreConformance({ name: 'memory', store: async () => createMemoryStore() });

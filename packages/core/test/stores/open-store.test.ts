@@ -1,5 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AuthctlConfig, CredentialStore } from '@auth/core';
+import { describeCredentialStoreConformance } from '@auth/testkit/conformance';
 import { beforeAll, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { openStore } from '../../src/stores/open-store.js';
@@ -18,6 +20,19 @@ async function configWith(backend: string) {
   await writeFile(join(home, 'config.toml'), `[store]\nbackend = "${backend}"\npath = "cache"\n`);
   return { home, config: await loadConfig({ env: { AUTHCTL_HOME: home } }) };
 }
+
+/** The config each store below was opened from, so the suite can open a second store from it. */
+const configs = new WeakMap<CredentialStore, AuthctlConfig>();
+describeCredentialStoreConformance({
+  name: 'auto (no OS keyring: files)',
+  store: async () => {
+    const { config } = await configWith('auto');
+    const store = openStore(config, { warn: () => {} });
+    configs.set(store, config);
+    return store;
+  },
+  manifest: { reopen: async (store) => openStore(configs.get(store)!, { warn: () => {} }) },
+});
 
 it('openStore with backend = "file" gives the file store in <store.path>/credentials', async () => {
   const { home, config } = await configWith('file');

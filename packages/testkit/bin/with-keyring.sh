@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # with-keyring.sh CMD [ARG...]: runs CMD in a private D-Bus session with its own
 # gnome-keyring Secret Service, as a desktop login would give it (`dbus-run-session`,
-# then `gnome-keyring-daemon --unlock --components=secrets`). Used by the keyring tests of @auth/core and authctl.
+# then `gnome-keyring-daemon --unlock --components=secrets`). @auth/testkit exports its path as
+# `keyringScript` (and `startKeyringSession` runs it); the keyring tests of @auth/core and authctl use it.
 #
 #   KEYRING_DIR    (required) a private folder for the keyring's HOME and runtime
 #                  dir; runs that share it share the stored items.

@@ -4,10 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll } from 'vitest';
 
-/** Runs a command inside a private D-Bus session with an unlocked (or locked) gnome-keyring. */
-export const WITH_KEYRING = fileURLToPath(new URL('./with-keyring.sh', import.meta.url));
+/**
+ * `bin/with-keyring.sh CMD [ARG...]`: runs CMD inside a private D-Bus session with an unlocked (or, with
+ * KEYRING_STATE=locked, locked) gnome-keyring kept in KEYRING_DIR. Resolved from both src/ and dist/.
+ */
+export const keyringScript: string = fileURLToPath(new URL('../bin/with-keyring.sh', import.meta.url));
 
 export interface KeyringSession {
   /** The private session bus: put it in DBUS_SESSION_BUS_ADDRESS. */
@@ -24,7 +26,7 @@ export interface KeyringSession {
 export async function startKeyringSession(state: 'unlocked' | 'locked' = 'unlocked'): Promise<KeyringSession> {
   const dir = await mkdtemp(join(tmpdir(), 'authctl-keyring-'));
   const env = { ...process.env, KEYRING_DIR: dir, KEYRING_STATE: state };
-  const child = spawn(WITH_KEYRING, ['sh', '-c', 'echo "$DBUS_SESSION_BUS_ADDRESS"; exec cat >/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(keyringScript, ['sh', '-c', 'echo "$DBUS_SESSION_BUS_ADDRESS"; exec cat >/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   let errors = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
@@ -34,7 +36,7 @@ export async function startKeyringSession(state: 'unlocked' | 'locked' = 'unlock
       output += chunk;
       if (output.includes('\n')) resolve(output.trim());
     });
-    child.on('exit', (code) => reject(new Error(`${WITH_KEYRING} exited (${code}) before printing the bus address: ${errors}`)));
+    child.on('exit', (code) => reject(new Error(`${keyringScript} exited (${code}) before printing the bus address: ${errors}`)));
   });
   return {
     address,
@@ -51,21 +53,4 @@ export async function startKeyringSession(state: 'unlocked' | 'locked' = 'unlock
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * One unlocked private Secret Service for the test file, started before its
- * tests and stopped after. The keyring helper process inherits
- * DBUS_SESSION_BUS_ADDRESS, so every keyring store in the file uses it.
- */
-export function useKeyringSession(): () => KeyringSession {
-  let session: KeyringSession | undefined;
-  beforeAll(async () => {
-    session = await startKeyringSession();
-    process.env.DBUS_SESSION_BUS_ADDRESS = session.address;
-  });
-  afterAll(async () => {
-    await session?.stop();
-  });
-  return () => session!;
 }

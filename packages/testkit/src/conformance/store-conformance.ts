@@ -1,12 +1,53 @@
+import type { Credential, CredentialStore, OAuthCredential } from '@auth/core';
+import { AuthError, clientSecretKey, tokenKey } from '@auth/core';
 import { describe, expect, it } from 'vitest';
-import type { CredentialStore } from '../../src/contracts/v1/credential-store.js';
-import { AuthError } from '../../src/errors.js';
-import { clientSecretKey, tokenKey, type Credential } from '../../src/token-set.js';
-import { oauthCredential } from './helpers.js';
 
-/** The CredentialStore contract every store passes. */
-export function describeStoreContract(name: string, makeStore: () => Promise<CredentialStore>): void {
-  describe(`${name} store: CredentialStore contract`, () => {
+export interface CredentialStoreConformanceOptions {
+  /** Shown in the suite's name (`file`, `keyring (gnome-keyring over a private D-Bus session)`, …). */
+  name: string;
+  /** A fresh, empty store for each test. */
+  store: () => Promise<CredentialStore>;
+  /** What the store claims beyond the contract every store keeps. */
+  manifest?: CredentialStoreManifest;
+}
+
+export interface CredentialStoreManifest {
+  /**
+   * The store keeps what it holds beyond its own lifetime (a file, a keyring):
+   * another instance over the same place, made by this function, reads it.
+   * Leave it out for a store that lives in memory.
+   */
+  reopen?: (store: CredentialStore) => Promise<CredentialStore>;
+}
+
+/** An OAuth credential with recognisable secret values, as a login would store it. */
+function oauthCredential(): OAuthCredential {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    kind: 'oauth',
+    flow: 'device',
+    client_id: 'authctl',
+    server: { issuer: 'http://127.0.0.1:8080', token_endpoint: 'http://127.0.0.1:8080/token' },
+    tokens: { access_token: 'at-secret-value', token_type: 'Bearer', issued_at: now, expires_at: now + 3600, refresh_token: 'rt-secret-value' },
+  };
+}
+
+/**
+ * The CredentialStore contract (v1) every store keeps: round trips of every
+ * credential kind, copies not references, delete and list, refusal of an
+ * invalid credential without echoing its secrets, and `withLock`
+ * (serialising, re-entrant, released on failure, per key).
+ */
+export function describeCredentialStoreConformance(options: CredentialStoreConformanceOptions): void {
+  const { name, store: makeStore, manifest = {} } = options;
+
+  describe(`${name} store: CredentialStore conformance`, () => {
+    it('declares specification v1 and an id', async () => {
+      const store = await makeStore();
+      expect(store.specificationVersion).toBe('v1');
+      expect(store.id).toMatch(/^[a-z][a-z0-9-]*$/);
+    });
+
     it('get of a key never set is undefined', async () => {
       const store = await makeStore();
       expect(await store.get(tokenKey('nobody'))).toBeUndefined();
@@ -27,10 +68,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Cre
       const store = await makeStore();
       const original = oauthCredential();
       await store.set('dev', original);
-      const first = (await store.get('dev')) as ReturnType<typeof oauthCredential>;
+      const first = (await store.get('dev')) as OAuthCredential;
       first.tokens.access_token = 'tampered';
       original.tokens.access_token = 'tampered too';
-      expect(((await store.get('dev')) as typeof first).tokens.access_token).toBe('at-secret-value');
+      expect(((await store.get('dev')) as OAuthCredential).tokens.access_token).toBe('at-secret-value');
     });
 
     it('set replaces the previous value', async () => {
@@ -48,7 +89,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Cre
       expect(await store.delete('dev')).toBe(false);
     });
 
-    it('list returns the stored keys, including keys with "#" and "/"', async () => {
+    it('list returns the stored keys, sorted, including keys with "#" and "/"', async () => {
       const store = await makeStore();
       expect(await store.list()).toEqual([]);
       for (const key of ['prod', clientSecretKey('dev'), 'dev', 'team/one']) await store.set(key, { kind: 'secret', value: 'v' });
@@ -71,7 +112,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Cre
         store.withLock('counter', async () => {
           const current = await store.get('counter');
           const count = current?.kind === 'secret' ? Number(current.value) : 0;
-          await new Promise((resolve) => setTimeout(resolve, 1));
+          // Yield to the event loop between read and write, so an unserialised store loses increments.
+          await new Promise((resolve) => setImmediate(resolve));
           await store.set('counter', { kind: 'secret', value: String(count + 1) });
         });
       await Promise.all(Array.from({ length: 40 }, increment));
@@ -104,5 +146,23 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Cre
       releaseA();
       await a;
     });
+
+    const { reopen } = manifest;
+    if (reopen === undefined) {
+      it('a new store from the factory starts empty (the manifest declares no reopen, so persistence is not checked)', async () => {
+        await (await makeStore()).set('dev', { kind: 'secret', value: 'x' });
+        expect(await (await makeStore()).list()).toEqual([]);
+      });
+    } else {
+      it('persists: a reopened store over the same place reads what was written, and sees deletes', async () => {
+        const store = await makeStore();
+        await store.set(tokenKey('dev'), oauthCredential());
+        await store.set('gone', { kind: 'secret', value: 'x' });
+        await store.delete('gone');
+        const again = await reopen(store);
+        expect(await again.get(tokenKey('dev'))).toEqual(await store.get(tokenKey('dev')));
+        expect(await again.list()).toEqual([tokenKey('dev')]);
+      });
+    }
   });
 }
