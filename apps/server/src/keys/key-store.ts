@@ -59,29 +59,32 @@ function generate(alg: SigningAlg) {
   }
 }
 
-async function newSigningKey(alg: SigningAlg): Promise<SigningKey> {
+export async function newSigningKey(alg: SigningAlg): Promise<SigningKey> {
   const { privateKey } = await generate(alg);
   const jwk = privateKey.export({ format: 'jwk' }) as JWK;
   const kid = await calculateJwkThumbprint(jwk);
   return signingKeySchema.parse({ ...jwk, kid, alg, use: 'sig', created_at: Math.floor(Date.now() / 1000) });
 }
 
-
 const secret = () => randomBytes(32).toString('base64url');
 
-async function readKeySet(dataDir: string): Promise<KeySet | undefined> {
-  const file = keyFilePath(dataDir);
-  const text = await readPrivateFile(file);
-  if (text === undefined) return undefined;
+/** `text` (from `where`: a file, or a Redis key) as a key set; a corrupt one is an error naming `where`. */
+export function parseKeySet(text: string, where: string): KeySet {
   try {
     return keyFileSchema.parse(JSON.parse(text));
   } catch (cause) {
-    throw new AuthError('STORE_CORRUPT', `${file} is not a valid auth-server key file`, {
-      file,
+    throw new AuthError('STORE_CORRUPT', `${where} is not a valid auth-server key set`, {
+      file: where,
       cause,
       hint: `restore it from a backup; deleting it makes new keys, and tokens signed with the old ones stop verifying`,
     });
   }
+}
+
+async function readKeySet(dataDir: string): Promise<KeySet | undefined> {
+  const file = keyFilePath(dataDir);
+  const text = await readPrivateFile(file);
+  return text === undefined ? undefined : parseKeySet(text, file);
 }
 
 async function writeKeySet(dataDir: string, keys: KeySet): Promise<void> {

@@ -7,9 +7,9 @@ import { createClientSecretVerifier } from '../issuer/hashed-client-secrets.js';
 import type { KeySet } from '../keys/key-store.js';
 import { loadBundledProviders } from '../server/bundled-providers.js';
 import { MachineAccessTokens } from './access-tokens.js';
-import { FileClientSecretStore } from './client-secrets.js';
+import { FileClientSecretStore, type ClientSecretStore } from './client-secrets.js';
 import { createLoginApi } from './login-routes.js';
-import { FileTokenRevocationStore } from './token-revocations.js';
+import { FileTokenRevocationStore, type TokenRevocationStore } from './token-revocations.js';
 import { UniversalAuth } from './universal-auth.js';
 import { parseBindings, verifiersByMethod } from './verifiers.js';
 
@@ -28,6 +28,14 @@ export interface MachineRoleOptions {
   /** The providers whose `verify` serves login methods (default: the `@auth/provider-*` dependencies of @auth/server). */
   providers?: readonly Provider<any>[];
   fetch?: typeof fetch;
+  /** Use counts and revocations shared by several instances; absent: the data dir's. */
+  shared?: SharedMachineStores;
+}
+
+export interface SharedMachineStores {
+  /** The data dir's secrets with shared use counts. */
+  secrets(local: ClientSecretStore): ClientSecretStore;
+  revocations: TokenRevocationStore;
 }
 
 export interface MachineRole {
@@ -45,8 +53,8 @@ export async function startMachineRole(options: MachineRoleOptions): Promise<Mac
   const bindings = parseBindings(config.identities, verifiers);
   const secrets = await FileClientSecretStore.open(config.data_dir, logger);
   const revocations = await FileTokenRevocationStore.open(config.data_dir, seconds, logger);
-  const tokens = new MachineAccessTokens(options.issuer, options.keys, revocations, seconds);
-  const universalAuth = new UniversalAuth(config.identities, secrets, createClientSecretVerifier(), seconds);
+  const tokens = new MachineAccessTokens(options.issuer, options.keys, options.shared?.revocations ?? revocations, seconds);
+  const universalAuth = new UniversalAuth(config.identities, options.shared?.secrets(secrets) ?? secrets, createClientSecretVerifier(), seconds);
   const middleware = createLoginApi({
     identities: config.identities,
     bindings,

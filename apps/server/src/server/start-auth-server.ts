@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { AuthError, type Provider as AuthProvider } from '@auth/core';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -10,7 +9,6 @@ import { formatHostForUrl, parseListenAddress } from '../config/listen-address.j
 import { ensurePrivateDir } from '../fs/private-files.js';
 import { Lockout, type LockoutPolicies } from '../guard/lockout.js';
 import type { LockoutStore } from '../guard/lockout-store.js';
-import { MemoryLockoutStore } from '../guard/memory-lockout-store.js';
 import { disallowedGrantError } from '../http/disallowed-grant-error.js';
 import { errorBoundary } from '../http/error-boundary.js';
 import { issuerOrigin } from '../http/issuer-origin.js';
@@ -20,21 +18,21 @@ import { requestLog } from '../http/request-log.js';
 import { createRoutes, HEALTH_PATH } from '../http/routes.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { createAccounts } from '../issuer/accounts.js';
-import { FileStateStore } from '../issuer/file-state-store.js';
 import { logIssuerEvents } from '../issuer/issuer-events.js';
 import { createIssuer } from '../issuer/provider-config.js';
-import { loadOrCreateKeys } from '../keys/key-store.js';
+import type { KeySet } from '../keys/key-store.js';
 import { createLogger } from '../logging/logger.js';
 import { startMachineRole } from '../machine/machine-role.js';
 import { loadBundledProviders } from './bundled-providers.js';
 import { closeGracefully } from './close-gracefully.js';
+import { openStateBackend } from './state-backend.js';
 
 export interface StartAuthServerOptions {
   config: ServerConfig;
   logger?: Logger;
   /** How long in-flight requests may take to finish on close (default 10 s). */
   shutdownTimeoutMs?: number;
-  /** Failure counts of the password and client-secret lockout (default: in this process's memory). */
+  /** Failure counts of the password and client-secret lockout when state is the data dir (default: in this process's memory; with Redis state, in Redis). */
   lockoutStore?: LockoutStore;
   /** Epoch milliseconds, for lockouts and machine tokens (tests inject a clock). */
   now?: () => number;
@@ -108,63 +106,88 @@ interface RunningIssuer {
 type IssuerOptions = Omit<StartAuthServerOptions, 'config'> & Required<Pick<StartAuthServerOptions, 'logger' | 'shutdownTimeoutMs' | 'now'>> & { config: IssuerConfig };
 
 /** The issuer and the machine login API on `listen`. */
-async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore = new MemoryLockoutStore(), now, machineProviders }: IssuerOptions): Promise<RunningIssuer> {
+async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore, now, machineProviders, env = process.env }: IssuerOptions): Promise<RunningIssuer> {
   await ensurePrivateDir(config.data_dir);
-  const { keys, created } = await loadOrCreateKeys(config.data_dir, config.signing_alg);
-  if (created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: keys.signing[0]!.kid }, 'generated signing keys');
+  const state = await openStateBackend({ config, logger, env, ...(lockoutStore ? { lockoutStore } : {}) });
+  if (state.created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: state.keys.signing[0]!.kid }, 'generated signing keys');
 
   const listen = parseListenAddress(config.listen)!;
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   // With port 0 the issuer can only be named once the port is bound.
   const issuer = config.issuer ?? `http://${formatHostForUrl(listen.host)}:${port}`;
 
   const accounts = createAccounts(config.users);
-  const lockout = new Lockout(lockoutStore, lockoutPolicies(config.lockout), now);
-  let machine;
+  const lockout = new Lockout(state.lockoutStore, lockoutPolicies(config.lockout), now);
+
+  /** Everything that signs or checks with the keys; made again when another instance rotates them. */
+  const assemble = async (keys: KeySet) => {
+    const machine = await startMachineRole({ config, issuer, keys, lockout, logger, now, ...(machineProviders ? { providers: machineProviders } : {}), ...(state.machineStores ? { shared: state.machineStores } : {}) });
+    const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapter, lockout, logger });
+    const routes = createRoutes({ provider, accounts, lockout, csrfKey: keys.csrf_secret, logger });
+    provider.use(rememberRequestAddress);
+    provider.use(requestLog(logger));
+    provider.use(securityHeaders);
+    // Ahead of the error boundary: the login API answers every error in Infisical's JSON shape itself.
+    provider.use(machine.middleware);
+    provider.use(errorBoundary(logger));
+    provider.use(issuerOrigin({ issuer, trustedHosts: config.trusted_hosts, anyHost: [HEALTH_PATH] }));
+    provider.use(publicCaching({ jwksPath: provider.pathFor('jwks') }));
+    provider.use(disallowedGrantError);
+    provider.use(routes.routes());
+    // Koa's own 'error' event (oidc-provider 8 keeps its Koa app apart): listening replaces Koa's default, which prints a stack trace.
+    provider.app.on('error', (error: Error) =>
+      logger.error({ event: 'http.error', err: { name: error.name, message: error.message } }, 'unhandled error'),
+    );
+    logIssuerEvents(provider, logger);
+    return { provider, machine, handle: provider.callback() };
+  };
+
+  let current: Awaited<ReturnType<typeof assemble>>;
   try {
-    machine = await startMachineRole({ config, issuer, keys, lockout, logger, now, ...(machineProviders ? { providers: machineProviders } : {}) });
+    current = await assemble(state.keys);
   } catch (error) {
     server.close();
+    await state.close();
     throw error;
   }
-  const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'), { log: logger });
-  const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass(), lockout, logger });
-  const routes = createRoutes({ provider, accounts, lockout, csrfKey: keys.csrf_secret, logger });
-  provider.use(rememberRequestAddress);
-  provider.use(requestLog(logger));
-  provider.use(securityHeaders);
-  // Ahead of the error boundary: the login API answers every error in Infisical's JSON shape itself.
-  provider.use(machine.middleware);
-  provider.use(errorBoundary(logger));
-  provider.use(issuerOrigin({ issuer, trustedHosts: config.trusted_hosts, anyHost: [HEALTH_PATH] }));
-  provider.use(publicCaching({ jwksPath: provider.pathFor('jwks') }));
-  provider.use(disallowedGrantError);
-  provider.use(routes.routes());
-  // Koa's own 'error' event (oidc-provider 8 keeps its Koa app apart): listening replaces Koa's default, which prints a stack trace.
-  provider.app.on('error', (error: Error) =>
-    logger.error({ event: 'http.error', err: { name: error.name, message: error.message } }, 'unhandled error'),
-  );
-  logIssuerEvents(provider, logger);
-  server.on('request', provider.callback());
+  server.on('request', (request, response) => current.handle(request, response));
+  await state.watchKeys?.((keys) => {
+    assemble(keys).then(
+      (next) => {
+        const previous = current;
+        current = next;
+        logger.info({ event: 'keys.reloaded', signing_kid: keys.signing[0]!.kid }, 'signing with the rotated key set');
+        void previous.machine.close();
+      },
+      (error: Error) => logger.error({ event: 'keys.reload_failed', reason: error.message }, 'cannot use the rotated keys; still signing with the previous ones'),
+    );
+  });
 
   // The bound address as well: behind a proxy the issuer names another host and port.
-  logger.info({ event: 'server.listening', issuer, address: `${formatHostForUrl(listen.host)}:${port}`, signing_kid: keys.signing[0]!.kid }, 'accepting requests');
+  logger.info({ event: 'server.listening', issuer, address: `${formatHostForUrl(listen.host)}:${port}`, signing_kid: state.keys.signing[0]!.kid }, 'accepting requests');
   return {
     issuer,
     server,
-    provider,
+    get provider() {
+      return current.provider;
+    },
     close: async () => {
       await closeGracefully(server, shutdownTimeoutMs);
+      await current.machine.close();
       await state.close();
-      await machine.close();
     },
   };
 }
