@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEV_RESOURCE } from '../src/index.js';
 import { hashSecret } from '../src/secrets/scrypt-hash.js';
 import { run } from './support/binary.js';
-import { startCluster, type Cluster } from './support/cluster.js';
+import { MACHINE_SECRET, startCluster, type Cluster } from './support/cluster.js';
 import { DEMO_PASSWORD, SERVICE_SECRET } from './support/credentials.js';
 import { formOf, HttpUser, signInOverHttp } from './support/http-user.js';
 import { authorizationRequest, cli, clientCredentialsToken, discover, exchangeCode, insecure, verifyAccessToken } from './support/oauth-client.js';
@@ -114,6 +114,24 @@ describe('several instances on one Redis act as one issuer', () => {
       const { protectedHeader } = await verifyAccessToken(as, tokens.access_token, DEV_RESOURCE);
       expect(protectedHeader.kid).toBe(kid);
     }
+    cluster.balancer.pin(undefined);
+  });
+});
+
+const machineApi = async (path: string, body: Record<string, string>) => {
+  const res = await fetch(`${cluster.issuer}/api/v1/auth/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+describe('machine logins across instances', () => {
+  test('a machine token revoked on one instance is refused renewal on another', async () => {
+    cluster.balancer.pin(0);
+    const login = await machineApi('universal-auth/login', { clientId: 'demo-machine', clientSecret: MACHINE_SECRET });
+    expect(login.status).toBe(200);
+    cluster.balancer.pin(1);
+    expect((await machineApi('token/revoke', { accessToken: String(login.body.accessToken) })).status).toBe(200);
+    cluster.balancer.pin(2);
+    expect((await machineApi('token/renew', { accessToken: String(login.body.accessToken) })).status).toBe(401);
     cluster.balancer.pin(undefined);
   });
 });

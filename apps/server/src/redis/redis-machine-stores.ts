@@ -18,8 +18,8 @@ return 1
 
 /** Keeps the later of two revocations of one session. */
 const REVOKE = `
-local until = tonumber(ARGV[1])
-if until > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], ARGV[1], 'EXAT', until) end
+local expires = tonumber(ARGV[1])
+if expires > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], ARGV[1], 'EXAT', expires) end
 return 1
 `;
 
