@@ -42,7 +42,10 @@ export async function rotateSharedSigningKey(redis: Redis, prefix: string): Prom
   }
 }
 
-/** Calls `changed` with the key set each time it changes in Redis; resolves once subscribed. */
+/**
+ * Calls `changed` with the key set each time it changes in Redis; resolves
+ * once subscribed. A Redis that lost its data gets `current` back.
+ */
 export async function watchSharedKeys(
   redis: Redis,
   prefix: string,
@@ -57,10 +60,15 @@ export async function watchSharedKeys(
   const reread = async () => {
     try {
       const text = await redis.get(key);
-      if (text === null) return;
+      if (text === null) {
+        // Redis came back without its data: put the keys every instance signs with back, for instances started later.
+        await redis.set(key, JSON.stringify(current), 'NX');
+        return;
+      }
       const keys = parseKeySet(text, `Redis key ${key}`);
       if (kidsOf(keys) === kids) return;
       kids = kidsOf(keys);
+      current = keys;
       changed(keys);
     } catch (error) {
       failed(error as Error);

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { start, type RunningBinary } from './binary.js';
 import { DEMO_PASSWORD, SERVICE_SECRET } from './credentials.js';
 
+/** Set on the balancer's own 502 when the instance died with the request: lost in flight, not answered. */
+export const LOST_HEADER = 'x-balancer-lost';
+
 export const MACHINE_SECRET = 'demo-machine-secret-0123456789abcdef0123456789abcdef';
 
 /**
@@ -22,6 +25,8 @@ export class Balancer {
   #pinned: number | undefined;
   /** Requests each backend answered. */
   readonly served: number[] = [];
+  /** The status of every answer an instance gave (a request lost with its instance has none). */
+  readonly answers: Array<{ backend: number; status: number }> = [];
 
   private constructor(server: Server) {
     this.#server = server;
@@ -83,6 +88,7 @@ export class Balancer {
         { host: backend.host, port: backend.port, method: incoming.method, path: incoming.url, headers: incoming.headers, agent: false },
         (answer) => {
           this.served[index]! += 1;
+          this.answers.push({ backend: index, status: answer.statusCode ?? 0 });
           outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(outgoing);
         },
@@ -93,7 +99,7 @@ export class Balancer {
           this.#forward(incoming, outgoing, attempt + 1);
           return;
         }
-        if (!outgoing.headersSent) outgoing.writeHead(502).end(`backend failed: ${error.code}`);
+        if (!outgoing.headersSent) outgoing.writeHead(502, { [LOST_HEADER]: String(index) }).end(`backend failed: ${error.code}`);
         else outgoing.destroy();
       });
       proxied.end(payload);
