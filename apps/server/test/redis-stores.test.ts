@@ -158,6 +158,34 @@ describe('machine stores', () => {
   });
 });
 
+describe('connecting', () => {
+  test('a unix:// state URL reaches a Redis on its socket', async () => {
+    const connection = await connectRedis(`unix://${redis.socketPath}`, DEFAULT_REDIS_OPTIONS, {}, silent);
+    connections.push(connection);
+    expect(await connection.ping()).toBe('PONG');
+  });
+
+  test('a Redis that cannot be reached at start is STORE_UNAVAILABLE naming the URL without its user, not a hang', async () => {
+    const elsewhere = `unix://${redis.socketPath}.missing`;
+    await expect(connectRedis(elsewhere, DEFAULT_REDIS_OPTIONS, {}, silent)).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: expect.stringContaining(`${redis.socketPath}.missing`),
+    });
+  });
+
+  test('the password comes from the environment variable password_env names', async () => {
+    const guarded = await startRedis({ password: 'redis-test-password' });
+    try {
+      await expect(connectRedis(guarded.url, DEFAULT_REDIS_OPTIONS, {}, silent)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      const connection = await connectRedis(guarded.url, { ...DEFAULT_REDIS_OPTIONS, password_env: 'MY_REDIS_PASSWORD' }, { MY_REDIS_PASSWORD: 'redis-test-password' }, silent);
+      expect(await connection.ping()).toBe('PONG');
+      connection.disconnect();
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
 describe('Redis unreachable', () => {
   test('a request that needs Redis fails at once with a 503 StateUnavailable (no queue, no hang), and works again once Redis is back', async () => {
     const connection = await connect();

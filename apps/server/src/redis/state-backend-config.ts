@@ -2,16 +2,17 @@ import { z } from 'zod';
 
 /**
  * Where the issuer keeps the state several instances must share. Absent:
- * the data folder (one process). `redis://` or `rediss://` (TLS): one Redis
- * for every instance of a deployment, each key under `key_prefix`.
+ * the data folder (one process). `redis://`, `rediss://` (TLS) or
+ * `unix:///path/redis.sock` (a Redis on the same machine): one Redis for
+ * every instance of a deployment, each key under `key_prefix`.
  *
  * The password is never in the URL or the config file: it is read from the
  * environment variable `password_env` names, when that is set.
  */
 export const stateUrl = z
   .string()
-  .refine((value) => URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol), {
-    error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+  .refine((value) => URL.canParse(value) && ['redis:', 'rediss:', 'unix:'].includes(new URL(value).protocol), {
+    error: 'must be a redis://, rediss:// or unix:// URL, e.g. redis://127.0.0.1:6379',
   })
   .refine((value) => !URL.canParse(value) || new URL(value).password === '', {
     error: 'must not carry a password: set it in the environment variable named by redis.password_env (default AUTH_SERVER_REDIS_PASSWORD)',
