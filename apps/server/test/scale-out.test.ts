@@ -65,7 +65,7 @@ describe('several instances on one Redis act as one issuer', () => {
     let page = await user.follow(device.verification_uri_complete!);
     for (let step = 0; step < 6 && page.html.includes('<form'); step++) {
       const { action, fields } = formOf(page);
-      const answers = page.html.includes('name="password"') ? { username: 'demo', password: DEMO_PASSWORD } : page.html.includes('name="confirm"') ? { confirm: 'yes' } : {};
+      const answers: Record<string, string> = page.html.includes('name="password"') ? { username: 'demo', password: DEMO_PASSWORD } : page.html.includes('name="confirm"') ? { confirm: 'yes' } : {};
       page = await user.follow(action, { form: { ...fields, ...answers } });
     }
     expect(page.html).not.toContain('<form');
