@@ -21,7 +21,7 @@ export const stateUrl = z
 const milliseconds = z.number().int({ error: 'must be a whole number of milliseconds' }).positive({ error: 'must be positive' });
 
 export const redisOptionsSchema = z.strictObject({
-  /** Every key of this deployment starts with it; in Redis Cluster put it in braces (`{auth}:`) so that scripts' keys share a slot. */
+  /** Every key of this deployment starts with it. */
   key_prefix: z.string().min(1, { error: 'must not be empty' }).default('auth-server:'),
   /** Redis 6 ACL user (also accepted in the URL). */
   username: z.string().min(1).optional(),
