@@ -108,6 +108,7 @@ describe('several instances on one Redis act as one issuer', () => {
     expect(rotated.code, rotated.stderr).toBe(0);
     const kid = rotated.stdout.trim();
     await Promise.all(cluster.instances.map(({ binary }) => binary.stderrMatch(new RegExp(`"event":"keys.reloaded","signing_kid":"${kid}"`))));
+    for (const { binary } of cluster.instances) expect(binary.stderr()).toContain(`"audit":"keys_rotated","signing_kid":"${kid}"`);
     for (let i = 0; i < cluster.instances.length; i++) {
       cluster.balancer.pin(i);
       const tokens = await clientCredentialsToken(as);

@@ -130,6 +130,11 @@ export const serverConfigSchema = z
       .string()
       .refine((value) => parseListenAddress(value) !== undefined, { error: 'must be HOST:PORT, e.g. 127.0.0.1:8080' })
       .default('127.0.0.1:8080'),
+    /** The issuer's Prometheus `/metrics` on a listener of its own (never on `listen`); off when absent. */
+    metrics_listen: z
+      .string()
+      .refine((value) => parseListenAddress(value) !== undefined, { error: 'must be HOST:PORT, e.g. 127.0.0.1:9101' })
+      .optional(),
     /** Default: `issuer`, and `gateway` when a `[gateway]` table is present. */
     roles: z.array(z.enum(ROLES)).min(1, { error: 'must list at least one role' }).optional(),
     /** The issuer's keys and state; a gateway-only config has none. */

@@ -4,7 +4,7 @@ import { AuthError, type Provider as AuthProvider } from '@auth/core';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { IssuerConfig, LockoutConfig, ServerConfig } from '../config/schema.js';
-import { startGateway, type RunningGateway } from '../gateway/gateway-server.js';
+import { listen as listenOn, serveMetrics, startGateway, type RunningGateway } from '../gateway/gateway-server.js';
 import { formatHostForUrl, parseListenAddress } from '../config/listen-address.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import { Lockout, type LockoutPolicies } from '../guard/lockout.js';
@@ -18,6 +18,8 @@ import { requestLog } from '../http/request-log.js';
 import { createRoutes, HEALTH_PATH } from '../http/routes.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { createAccounts } from '../issuer/accounts.js';
+import { AuditLog } from '../issuer/audit-log.js';
+import { countTokenEvents, IssuerMetrics } from '../issuer/issuer-metrics.js';
 import { logIssuerEvents } from '../issuer/issuer-events.js';
 import { createIssuer } from '../issuer/provider-config.js';
 import type { KeySet } from '../keys/key-store.js';
@@ -51,6 +53,8 @@ export interface RunningAuthServer {
   issuer?: string;
   /** The issuer's listener. */
   server?: Server;
+  /** `http://host:port/metrics` of the issuer, when `metrics_listen` is set. */
+  metricsUrl?: string;
   provider?: Provider;
   /** The gateway role, when the config switches it on. */
   gateway?: RunningGateway;
@@ -98,6 +102,7 @@ function issuerConfig(config: ServerConfig): IssuerConfig {
 
 interface RunningIssuer {
   issuer: string;
+  metricsUrl?: string;
   server: Server;
   provider: Provider;
   close(): Promise<void>;
@@ -130,7 +135,12 @@ async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore, no
   const issuer = config.issuer ?? `http://${formatHostForUrl(listen.host)}:${port}`;
 
   const accounts = createAccounts(config.users);
-  const lockout = new Lockout(state.lockoutStore, lockoutPolicies(config.lockout), now);
+  const metrics = new IssuerMetrics();
+  const audit = new AuditLog(logger);
+  const lockout = new Lockout(state.lockoutStore, lockoutPolicies(config.lockout), now, (check) => {
+    metrics.credentialChecked(check);
+    audit.credentialChecked(check);
+  });
 
   /** Everything that signs or checks with the keys; made again when another instance rotates them. */
   const assemble = async (keys: KeySet) => {
@@ -152,6 +162,7 @@ async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore, no
       logger.error({ event: 'http.error', err: { name: error.name, message: error.message } }, 'unhandled error'),
     );
     logIssuerEvents(provider, logger);
+    countTokenEvents(provider as never, metrics);
     return { provider, machine, handle: provider.callback() };
   };
 
@@ -170,11 +181,29 @@ async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore, no
         const previous = current;
         current = next;
         logger.info({ event: 'keys.reloaded', signing_kid: keys.signing[0]!.kid }, 'signing with the rotated key set');
+        metrics.keysReloaded();
+        audit.keysRotated(keys.signing[0]!.kid);
         void previous.machine.close();
       },
       (error: Error) => logger.error({ event: 'keys.reload_failed', reason: error.message }, 'cannot use the rotated keys; still signing with the previous ones'),
     );
   });
+
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.metrics_listen !== undefined) {
+    metricsServer = createServer((request, response) => {
+      serveMetrics(request, response, metrics).catch(() => response.destroy());
+    });
+    try {
+      metricsUrl = `${await listenOn(metricsServer, config.metrics_listen, 'metrics_listen')}/metrics`;
+    } catch (error) {
+      server.close();
+      await state.close();
+      throw error;
+    }
+    logger.info({ event: 'metrics.listening', url: metricsUrl }, 'serving /metrics');
+  }
 
   // The bound address as well: behind a proxy the issuer names another host and port.
   logger.info({ event: 'server.listening', issuer, address: `${formatHostForUrl(listen.host)}:${port}`, signing_kid: state.keys.signing[0]!.kid }, 'accepting requests');
@@ -184,8 +213,9 @@ async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore, no
     get provider() {
       return current.provider;
     },
+    ...(metricsUrl ? { metricsUrl } : {}),
     close: async () => {
-      await closeGracefully(server, shutdownTimeoutMs);
+      await Promise.all([closeGracefully(server, shutdownTimeoutMs), metricsServer ? closeGracefully(metricsServer, shutdownTimeoutMs) : undefined]);
       await current.machine.close();
       await state.close();
     },
