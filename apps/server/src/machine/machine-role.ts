@@ -52,8 +52,9 @@ export async function startMachineRole(options: MachineRoleOptions): Promise<Mac
   const verifiers = verifiersByMethod(options.providers ?? (await loadBundledProviders('verify')));
   const bindings = parseBindings(config.identities, verifiers);
   const secrets = await FileClientSecretStore.open(config.data_dir, logger);
-  const revocations = await FileTokenRevocationStore.open(config.data_dir, seconds, logger);
-  const tokens = new MachineAccessTokens(options.issuer, options.keys, options.shared?.revocations ?? revocations, seconds);
+  const fileRevocations = options.shared ? undefined : await FileTokenRevocationStore.open(config.data_dir, seconds, logger);
+  const revocations = options.shared?.revocations ?? fileRevocations!;
+  const tokens = new MachineAccessTokens(options.issuer, options.keys, revocations, seconds);
   const universalAuth = new UniversalAuth(config.identities, options.shared?.secrets(secrets) ?? secrets, createClientSecretVerifier(), seconds);
   const middleware = createLoginApi({
     identities: config.identities,
@@ -71,7 +72,7 @@ export async function startMachineRole(options: MachineRoleOptions): Promise<Mac
     tokens,
     close: async () => {
       await secrets.close();
-      await revocations.close();
+      await fileRevocations?.close();
     },
   };
 }

@@ -72,11 +72,15 @@ async function tlsOptions(options: RedisOptions): Promise<{ ca?: Buffer; cert?: 
   return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }
 
-/** Runs a Redis call; any failure of Redis itself becomes `unavailable()` (the 503 of the caller's protocol). */
+/** A script of ours that Redis refused to compile or run: a bug to report as one, not an outage. */
+const SCRIPT_ERROR = /user_script|Error compiling script|Error running script/;
+
+/** Runs a Redis call; a failure to reach or use Redis becomes `unavailable()` (the 503 of the caller's protocol). */
 export async function orUnavailable<T>(call: () => Promise<T>, unavailable: () => Error): Promise<T> {
   try {
     return await call();
-  } catch {
+  } catch (error) {
+    if (SCRIPT_ERROR.test((error as Error)?.message ?? '')) throw error;
     throw unavailable();
   }
 }

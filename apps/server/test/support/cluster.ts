@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type RunningBinary } from './binary.js';
@@ -30,7 +30,13 @@ export class Balancer {
 
   private constructor(server: Server) {
     this.#server = server;
-    server.on('request', (incoming, outgoing) => this.#forward(incoming, outgoing, 0));
+    // The body is read first and kept, so that a request can go to the next instance if one refuses the connection.
+    server.on('request', (incoming, outgoing) => {
+      readBody(incoming).then(
+        (payload) => this.#forward(incoming, payload, outgoing, 0),
+        () => outgoing.destroy(),
+      );
+    });
   }
 
   static async start(): Promise<Balancer> {
@@ -74,36 +80,32 @@ export class Balancer {
     return undefined;
   }
 
-  #forward(incoming: IncomingMessage, outgoing: import('node:http').ServerResponse, attempt: number): void {
+  #forward(incoming: IncomingMessage, payload: Buffer, outgoing: ServerResponse, attempt: number): void {
     const index = this.#pick();
     const backend = index === undefined ? undefined : this.#backends[index];
     if (index === undefined || !backend) {
       outgoing.writeHead(502).end('no backend');
       return;
     }
-    // The body is read once and kept, so a request can go to the next instance if this one refuses the connection.
-    const body = (incoming as IncomingMessage & { buffered?: Promise<Buffer> }).buffered ??= readBody(incoming);
-    void body.then((payload) => {
-      const proxied = request(
-        { host: backend.host, port: backend.port, method: incoming.method, path: incoming.url, headers: incoming.headers, agent: false },
-        (answer) => {
-          this.served[index]! += 1;
-          this.answers.push({ backend: index, status: answer.statusCode ?? 0 });
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      proxied.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ECONNREFUSED' && attempt < this.#backends.length) {
-          this.remove(index);
-          this.#forward(incoming, outgoing, attempt + 1);
-          return;
-        }
-        if (!outgoing.headersSent) outgoing.writeHead(502, { [LOST_HEADER]: String(index) }).end(`backend failed: ${error.code}`);
-        else outgoing.destroy();
-      });
-      proxied.end(payload);
+    const proxied = request(
+      { host: backend.host, port: backend.port, method: incoming.method, path: incoming.url, headers: incoming.headers, agent: false },
+      (answer) => {
+        this.served[index]! += 1;
+        this.answers.push({ backend: index, status: answer.statusCode ?? 0 });
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    proxied.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED' && attempt < this.#backends.length) {
+        this.remove(index);
+        this.#forward(incoming, payload, outgoing, attempt + 1);
+        return;
+      }
+      if (!outgoing.headersSent) outgoing.writeHead(502, { [LOST_HEADER]: String(index) }).end(`backend failed: ${error.code}`);
+      else outgoing.destroy();
     });
+    proxied.end(payload);
   }
 }
 
