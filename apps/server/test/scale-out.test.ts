@@ -8,7 +8,7 @@ import { hashSecret } from '../src/secrets/scrypt-hash.js';
 import { run } from './support/binary.js';
 import { MACHINE_SECRET, startCluster, type Cluster } from './support/cluster.js';
 import { DEMO_PASSWORD, SERVICE_SECRET } from './support/credentials.js';
-import { formOf, HttpUser, signInOverHttp } from './support/http-user.js';
+import { approveDeviceOverHttp, signInOverHttp } from './support/http-user.js';
 import { authorizationRequest, cli, clientCredentialsToken, discover, exchangeCode, insecure, verifyAccessToken } from './support/oauth-client.js';
 
 /**
@@ -61,13 +61,7 @@ describe('several instances on one Redis act as one issuer', () => {
     const device = await oauth.processDeviceAuthorizationResponse(as, cli, await oauth.deviceAuthorizationRequest(as, cli, oauth.None(), { scope: 'openid' }, insecure));
 
     cluster.balancer.pin(1);
-    const user = new HttpUser();
-    let page = await user.follow(device.verification_uri_complete!);
-    for (let step = 0; step < 6 && page.html.includes('<form'); step++) {
-      const { action, fields } = formOf(page);
-      const answers: Record<string, string> = page.html.includes('name="password"') ? { username: 'demo', password: DEMO_PASSWORD } : page.html.includes('name="confirm"') ? { confirm: 'yes' } : {};
-      page = await user.follow(action, { form: { ...fields, ...answers } });
-    }
+    const page = await approveDeviceOverHttp(device.verification_uri_complete!, 'demo', DEMO_PASSWORD);
     expect(page.html).not.toContain('<form');
 
     cluster.balancer.pin(2);
