@@ -115,11 +115,17 @@ async function dataDirOf(options: { dataDir?: string; config?: string }): Promis
   throw new AuthError('USAGE', 'no data dir given', { hint: 'pass --data-dir DIR (or --config FILE) of the server whose keys to change' });
 }
 
+interface KeyCommandOptions {
+  dataDir?: string;
+  config?: string;
+  state?: string;
+}
+
 /** The Redis state of `--state`, or of the config file's `state`; undefined when keys live in a data dir. */
-async function sharedStateOf(options: { config?: string; state?: string }): Promise<{ state: string; redis: RedisOptions } | undefined> {
+async function sharedStateOf(options: KeyCommandOptions): Promise<{ url: string; redis: RedisOptions } | undefined> {
   const loaded = options.config ? await loadServerConfig(options.config) : undefined;
-  const state = options.state ?? loaded?.state;
-  return state === undefined ? undefined : { state, redis: loaded?.redis ?? DEFAULT_REDIS_OPTIONS };
+  const url = options.state ?? loaded?.state;
+  return url === undefined ? undefined : { url, redis: loaded?.redis ?? DEFAULT_REDIS_OPTIONS };
 }
 
 function program(): Command {
@@ -137,31 +143,42 @@ function program(): Command {
     .enablePositionalOptions()
     .action((options: ServeOptions) => serve(options));
 
-  const keys = root.command('keys').description('manage the signing keys in a data dir (restart the server to apply)');
+  const keys = root.command('keys').description('manage the signing keys in a data dir (restart the server to apply) or in Redis (--state: every instance applies them at once)');
   const keyOptions = (command: Command) =>
     command.option('--data-dir <dir>', 'the server\'s data dir').option('--config <file>', 'read the data dir from this config file');
-  keyOptions(keys.command('rotate').description('add a new signing key; older keys keep verifying until retired'))
-    .option('--state <url>', 'rotate the keys several instances share in Redis: each signs with the new key at once', stateOption)
-    .action(async (options: { dataDir?: string; config?: string; state?: string }) => {
+  const stateOptionOf = (command: Command) =>
+    command.option('--state <url>', 'the keys several instances share in Redis: each picks the change up at once', stateOption);
+  keyOptions(stateOptionOf(keys.command('rotate').description('add a new signing key; older keys keep verifying until retired'))).action(
+    async (options: KeyCommandOptions) => {
       const shared = await sharedStateOf(options);
       if (shared) {
-        const { rotateSharedKeys } = await import('./redis/rotate-shared-keys.js');
-        process.stdout.write(`${await rotateSharedKeys(shared.state, shared.redis)}\n`);
+        const { rotateSharedKeys } = await import('./redis/shared-keys-commands.js');
+        process.stdout.write(`${await rotateSharedKeys(shared)}\n`);
         say('New signing key added in Redis; every instance signs with it now. Tokens signed with older keys keep verifying.');
         return;
       }
       const key = await rotateSigningKey(await dataDirOf(options));
       process.stdout.write(`${key.kid}\n`);
       say('New signing key added; restart auth-server to sign with it. Tokens signed with older keys keep verifying.');
-    });
-  keyOptions(keys.command('retire').argument('<kid>', 'key id to remove').description('remove an older key from the JWKS')).action(
-    async (kid: string, options) => {
+    },
+  );
+  keyOptions(stateOptionOf(keys.command('retire').argument('<kid>', 'key id to remove').description('remove an older key from the JWKS'))).action(
+    async (kid: string, options: KeyCommandOptions) => {
+      const shared = await sharedStateOf(options);
+      if (shared) {
+        const { retireSharedKey } = await import('./redis/shared-keys-commands.js');
+        await retireSharedKey(shared, kid);
+        say(`Key ${kid} retired in Redis; no instance publishes it any more. Tokens it signed no longer verify.`);
+        return;
+      }
       await retireSigningKey(await dataDirOf(options), kid);
       say(`Key ${kid} retired; restart auth-server to stop publishing it. Tokens it signed no longer verify.`);
     },
   );
-  keyOptions(keys.command('list').description('list the signing keys, active first')).action(async (options) => {
-    for (const key of await listSigningKeys(await dataDirOf(options))) {
+  keyOptions(stateOptionOf(keys.command('list').description('list the signing keys, active first'))).action(async (options: KeyCommandOptions) => {
+    const shared = await sharedStateOf(options);
+    const listed = shared ? await (await import('./redis/shared-keys-commands.js')).listSharedKeys(shared) : await listSigningKeys(await dataDirOf(options));
+    for (const key of listed) {
       process.stdout.write(`${key.kid}\t${key.active ? 'active' : 'verify-only'}\t${new Date(key.created_at * 1000).toISOString()}\n`);
     }
   });

@@ -97,17 +97,29 @@ describe('several instances on one Redis act as one issuer', () => {
     }
   });
 
-  test('a key rotation (`auth-server keys rotate --state`) is picked up by every instance without a restart', async () => {
+  test('a key rotation and a retirement (`auth-server keys rotate|retire --state`) are picked up by every instance without a restart', async () => {
     const rotated = await run(['keys', 'rotate', '--state', redis.url]);
     expect(rotated.code, rotated.stderr).toBe(0);
     const kid = rotated.stdout.trim();
     await Promise.all(cluster.instances.map(({ binary }) => binary.stderrMatch(new RegExp(`"event":"keys.reloaded","signing_kid":"${kid}"`))));
-    for (const { binary } of cluster.instances) expect(binary.stderr()).toContain(`"audit":"keys_rotated","signing_kid":"${kid}"`);
+    for (const { binary } of cluster.instances) expect(binary.stderr()).toContain(`"audit":"keys_changed","signing_kid":"${kid}"`);
     for (let i = 0; i < cluster.instances.length; i++) {
       cluster.balancer.pin(i);
       const tokens = await clientCredentialsToken(as);
       const { protectedHeader } = await verifyAccessToken(as, tokens.access_token, DEV_RESOURCE);
       expect(protectedHeader.kid).toBe(kid);
+    }
+    cluster.balancer.pin(undefined);
+
+    // Retiring the previous key reaches every instance's JWKS as well.
+    const listed = await run(['keys', 'list', '--state', redis.url]);
+    const previous = /^(\S+)\tverify-only/m.exec(listed.stdout)![1]!;
+    expect((await run(['keys', 'retire', previous, '--state', redis.url])).code).toBe(0);
+    await Promise.all(cluster.instances.map(({ binary }) => binary.stderrMatch(/(?:"event":"keys\.reloaded"[\s\S]*){2}/)));
+    for (let i = 0; i < cluster.instances.length; i++) {
+      cluster.balancer.pin(i);
+      const jwks = (await (await fetch(as.jwks_uri!)).json()) as { keys: Array<{ kid: string }> };
+      expect(jwks.keys.map((key) => key.kid)).toEqual([kid]);
     }
     cluster.balancer.pin(undefined);
   });

@@ -17,7 +17,8 @@ export class AuditLog {
     else this.logger.warn(fields, result === 'locked' ? 'credential not checked: locked' : 'credential refused');
   }
 
-  keysRotated(kid: string): void {
-    this.logger.info({ audit: 'keys_rotated', signing_kid: kid }, 'signing with a rotated key');
+  /** A rotation or retirement made elsewhere (`auth-server keys … --state`), now in effect here. */
+  keysChanged(signingKid: string, verifyingKids: string[]): void {
+    this.logger.info({ audit: 'keys_changed', signing_kid: signingKid, kids: verifyingKids }, 'key set changed');
   }
 }

@@ -35,7 +35,7 @@ export class IssuerMetrics {
   });
   private readonly keyReloads = new Counter({
     name: 'auth_server_key_reloads_total',
-    help: 'Key sets taken over from the shared state after a rotation elsewhere.',
+    help: 'Key sets taken over from the shared state after a rotation or retirement elsewhere.',
     registers: [this.registry],
   });
 

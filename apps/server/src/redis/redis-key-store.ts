@@ -1,7 +1,7 @@
 import { AuthError } from '@auth/core';
 import type { Redis } from 'ioredis';
 import type { SigningAlg } from '../config/schema.js';
-import { loadOrCreateKeys, newSigningKey, parseKeySet, type KeySet, type SigningKey } from '../keys/key-store.js';
+import { loadOrCreateKeys, newSigningKey, parseKeySet, withoutSigningKey, type KeySet, type SigningKey } from '../keys/key-store.js';
 
 /**
  * The issuer's keys shared by every instance: one JSON key set under
@@ -24,22 +24,44 @@ export async function loadOrSeedSharedKeys(redis: Redis, prefix: string, dataDir
   return { keys: parseKeySet(shared!, `Redis key ${keysKey(prefix)}`), seeded };
 }
 
-/** Adds a new signing key in front (it signs from now on, on every instance); older keys keep verifying. */
-export async function rotateSharedSigningKey(redis: Redis, prefix: string): Promise<SigningKey> {
+/** Replaces the shared key set with `change(current)` in one transaction and announces it; returns what was written. */
+async function updateSharedKeys(redis: Redis, prefix: string, change: (keys: KeySet, where: string) => KeySet | Promise<KeySet>): Promise<KeySet> {
   const key = keysKey(prefix);
+  const where = `Redis key ${key}`;
   for (;;) {
     await redis.watch(key);
     const text = await redis.get(key);
     if (text === null) {
       await redis.unwatch();
-      throw new AuthError('USAGE', `there is no key set at Redis key ${key}`, { hint: 'start auth-server with this state once first: it seeds the keys' });
+      throw new AuthError('USAGE', `there is no key set at ${where}`, { hint: 'start auth-server with this state once first: it seeds the keys' });
     }
-    const keys = parseKeySet(text, `Redis key ${key}`);
-    const signing = await newSigningKey(keys.signing[0]!.alg);
-    const done = await redis.multi().set(key, JSON.stringify({ ...keys, signing: [signing, ...keys.signing] })).publish(key, signing.kid).exec();
-    // null: another rotation changed the key set first; start again from it.
-    if (done !== null) return signing;
+    let next: KeySet;
+    try {
+      next = await change(parseKeySet(text, where), where);
+    } catch (error) {
+      await redis.unwatch();
+      throw error;
+    }
+    const done = await redis.multi().set(key, JSON.stringify(next)).publish(key, next.signing[0]!.kid).exec();
+    // null: another change came first; start again from it.
+    if (done !== null) return next;
   }
+}
+
+/** Adds a new signing key in front (it signs from now on, on every instance); older keys keep verifying. */
+export async function rotateSharedSigningKey(redis: Redis, prefix: string): Promise<SigningKey> {
+  const keys = await updateSharedKeys(redis, prefix, async (keys) => ({ ...keys, signing: [await newSigningKey(keys.signing[0]!.alg), ...keys.signing] }));
+  return keys.signing[0]!;
+}
+
+/** Removes a verification-only key from the shared JWKS, on every instance. */
+export async function retireSharedSigningKey(redis: Redis, prefix: string, kid: string, option: string): Promise<void> {
+  await updateSharedKeys(redis, prefix, (keys, where) => withoutSigningKey(keys, kid, where, option));
+}
+
+export async function readSharedKeys(redis: Redis, prefix: string): Promise<KeySet | undefined> {
+  const text = await redis.get(keysKey(prefix));
+  return text === null ? undefined : parseKeySet(text, `Redis key ${keysKey(prefix)}`);
 }
 
 /**

@@ -180,9 +180,9 @@ async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore, no
       (next) => {
         const previous = current;
         current = next;
-        logger.info({ event: 'keys.reloaded', signing_kid: keys.signing[0]!.kid }, 'signing with the rotated key set');
+        logger.info({ event: 'keys.reloaded', signing_kid: keys.signing[0]!.kid }, 'using the changed key set');
         metrics.keysReloaded();
-        audit.keysRotated(keys.signing[0]!.kid);
+        audit.keysChanged(keys.signing[0]!.kid, keys.signing.map((key) => key.kid));
         void previous.machine.close();
       },
       (error: Error) => logger.error({ event: 'keys.reload_failed', reason: error.message }, 'cannot use the rotated keys; still signing with the previous ones'),
