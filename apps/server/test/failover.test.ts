@@ -173,4 +173,24 @@ describe('failover', () => {
     // A login works end to end again, on the empty Redis.
     expect(await signedInRefreshToken()).toEqual(expect.any(String));
   });
+
+  test('SIGTERM drains: an instance stopped under load finishes what it holds and exits 0, and no request is lost', async () => {
+    const leaving = await cluster.add();
+    const WORKERS = 6;
+    const REQUESTS_PER_WORKER = 20;
+    let done = 0;
+    let stopped: Promise<number | null> | undefined;
+    const answers: Answer[] = [];
+    await Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        for (let i = 0; i < REQUESTS_PER_WORKER; i++) {
+          answers.push(await clientCredentials());
+          if (++done === (WORKERS * REQUESTS_PER_WORKER) / 3) stopped = leaving.binary.stop();
+        }
+      }),
+    );
+    expect(await stopped).toBe(0);
+    expect(answers.filter((answer) => answer.lost || answer.status !== 200)).toEqual([]);
+    expect(answers).toHaveLength(WORKERS * REQUESTS_PER_WORKER);
+  });
 });
