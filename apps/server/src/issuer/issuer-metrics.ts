@@ -1,3 +1,4 @@
+import type Provider from 'oidc-provider';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { CredentialCheck } from '../guard/lockout.js';
 
@@ -73,11 +74,12 @@ interface TokenEventContext {
 }
 
 /** Counts the token endpoint's answers; a grant type the server does not offer is `other` (labels stay a closed set). */
-export function countTokenEvents(provider: { on(event: string, listener: (...args: never[]) => void): unknown }, metrics: IssuerMetrics): void {
+export function countTokenEvents(provider: Provider, metrics: IssuerMetrics): void {
+  const on = provider.on.bind(provider) as unknown as (event: string, listener: (...args: never[]) => void) => void;
   const grantType = (ctx: TokenEventContext) => {
     const value = ctx.oidc?.params?.grant_type;
     return typeof value === 'string' && GRANT_TYPES.has(value) ? value : 'other';
   };
-  provider.on('grant.success', (ctx: TokenEventContext) => metrics.tokenIssued(grantType(ctx)));
-  provider.on('grant.error', (ctx: TokenEventContext, error: { error?: string }) => metrics.tokenRefused(grantType(ctx), error.error ?? 'server_error'));
+  on('grant.success', (ctx: TokenEventContext) => metrics.tokenIssued(grantType(ctx)));
+  on('grant.error', (ctx: TokenEventContext, error: { error?: string }) => metrics.tokenRefused(grantType(ctx), error.error ?? 'server_error'));
 }

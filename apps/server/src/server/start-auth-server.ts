@@ -162,7 +162,7 @@ async function startIssuer({ config, logger, shutdownTimeoutMs, lockoutStore, no
       logger.error({ event: 'http.error', err: { name: error.name, message: error.message } }, 'unhandled error'),
     );
     logIssuerEvents(provider, logger);
-    countTokenEvents(provider as never, metrics);
+    countTokenEvents(provider, metrics);
     return { provider, machine, handle: provider.callback() };
   };
 
