@@ -1,5 +1,8 @@
 import { once } from 'node:events';
-import { startRedis, type RedisServer } from '@auth/testkit';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestCA, startRedis, type RedisServer } from '@auth/testkit';
 import { Redis } from 'ioredis';
 import type { Adapter } from 'oidc-provider';
 import pino from 'pino';
@@ -183,6 +186,37 @@ describe('connecting', () => {
     } finally {
       await guarded.close();
     }
+  });
+});
+
+describe('rediss:// (TLS)', () => {
+  test('trusts the CA of tls_ca_file, refuses a server it cannot verify, and presents tls_cert_file/tls_key_file when the server asks', async () => {
+    const ca = await createTestCA();
+    const dir = await mkdtemp(join(tmpdir(), 'redis-tls-'));
+    const file = async (name: string, pem: string) => {
+      await writeFile(join(dir, name), pem, { mode: 0o600 });
+      return join(dir, name);
+    };
+    const tls = { tls_ca_file: await file('ca.pem', ca.ca), tls_cert_file: await file('client.pem', ca.clientCert), tls_key_file: await file('client-key.pem', ca.clientKey) };
+    const secured = await startRedis({ tls: { cert: ca.cert, key: ca.key, ca: ca.ca, requestCert: true } });
+    try {
+      expect(secured.url).toMatch(/^rediss:\/\/127\.0\.0\.1:\d+$/);
+      const connection = await connectRedis(secured.url, { ...DEFAULT_REDIS_OPTIONS, ...tls }, {}, silent);
+      expect(await connection.ping()).toBe('PONG');
+      connection.disconnect();
+      await expect(connectRedis(secured.url, DEFAULT_REDIS_OPTIONS, {}, silent)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(connectRedis(secured.url, { ...DEFAULT_REDIS_OPTIONS, tls_ca_file: tls.tls_ca_file }, {}, silent)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      await secured.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a TLS file that cannot be read is CONFIG_INVALID naming the key and the file', async () => {
+    await expect(connectRedis('rediss://127.0.0.1:1', { ...DEFAULT_REDIS_OPTIONS, tls_ca_file: '/nonexistent/ca.pem' }, {}, silent)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: 'redis.tls_ca_file: cannot read /nonexistent/ca.pem: ENOENT',
+    });
   });
 });
 

@@ -2,12 +2,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** A real `redis-server` (Debian's) reachable on a loopback TCP port, with its own temporary folder. */
 export interface RedisServer {
-  /** `redis://127.0.0.1:<port>`: stays the same across `restart()`. */
+  /** `redis://127.0.0.1:<port>` (`rediss://` with `tls`): stays the same across `restart()`. */
   url: string;
   port: number;
   /** The Unix socket redis-server itself listens on. */
@@ -25,6 +26,8 @@ export interface RedisServerOptions {
   binary?: string;
   /** `requirepass`: clients must AUTH with it. */
   password?: string;
+  /** Serve the port over TLS with this certificate (e.g. `createTestCA()`'s); `requestCert` also asks clients for one signed by `ca`. */
+  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
   /** How long to wait for the "Ready to accept connections" line (default 10 s). */
   startTimeoutMs?: number;
 }
@@ -40,7 +43,9 @@ const READY = /ready to accept connections/i;
  * the port, nothing is handed over that another process could take first,
  * and `restart()` brings Redis back behind the same port without binding it
  * again. While Redis is stopped, a new connection is closed at once, as a
- * refused one would be. A missing redis-server throws (never skips).
+ * refused one would be. With `tls` the port speaks TLS (redis-server's own
+ * TLS needs a TCP port too), so clients' `rediss://` settings are tested
+ * against a real handshake. A missing redis-server throws (never skips).
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? 'redis-server';
@@ -70,7 +75,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     await exited;
   };
 
-  const front: Server = createServer((client) => {
+  const relay = (client: Socket) => {
     if (!child) {
       client.destroy();
       return;
@@ -86,7 +91,11 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     client.on('error', forget).on('close', forget);
     upstream.on('error', forget).on('close', forget);
     client.pipe(upstream).pipe(client);
-  });
+  };
+  const { tls } = options;
+  const front: Server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}), requestCert: tls.requestCert ?? false, rejectUnauthorized: tls.requestCert ?? false }, relay)
+    : createServer(relay);
 
   try {
     await launch();
@@ -102,7 +111,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   }
   const port = (front.address() as { port: number }).port;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     port,
     socketPath,
     stop,

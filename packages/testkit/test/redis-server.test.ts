@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../src/index.js';
+import { createTestCA, startRedis, type RedisServer } from '../src/index.js';
 
 /** One inline command over RESP (the protocol allows them for tools like telnet); the first reply line, or the error. */
 function command(port: number, line: string): Promise<string> {
@@ -53,6 +54,21 @@ describe('startRedis', () => {
     redis = await startRedis({ password: 'testkit-redis-password' });
     expect(await command(redis.port, 'PING')).toMatch(/^-NOAUTH/);
     expect(await command(redis.port, 'AUTH testkit-redis-password')).toBe('+OK');
+  });
+
+  it('with tls, serves rediss:// on the port: a client trusting the CA gets PONG', async () => {
+    const ca = await createTestCA();
+    redis = await startRedis({ tls: { cert: ca.cert, key: ca.key } });
+    expect(redis.url).toBe(`rediss://127.0.0.1:${redis.port}`);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connectTls({ host: '127.0.0.1', port: redis!.port, ca: ca.ca }, () => socket.write('PING\r\n'));
+      socket.once('data', (chunk) => {
+        socket.end();
+        resolve(chunk.toString().split('\r\n')[0]!);
+      });
+      socket.on('error', reject);
+    });
+    expect(reply).toBe('+PONG');
   });
 
   it('leaves no redis-server process behind after close', async () => {
