@@ -8,6 +8,7 @@ import { DEV_DEFAULT_DATA_DIR, DEV_DEFAULT_LISTEN, prepareDevMode } from './dev/
 import { listSigningKeys, retireSigningKey, rotateSigningKey } from './keys/key-store.js';
 import { createLogger } from './logging/logger.js';
 import { addIdentitiesCommands } from './machine/identities-commands.js';
+import { DEFAULT_REDIS_OPTIONS, stateUrl, type RedisOptions } from './redis/state-backend-config.js';
 import { hashSecret } from './secrets/scrypt-hash.js';
 import { readSecretInput } from './secrets/read-secret-input.js';
 
@@ -16,6 +17,8 @@ interface ServeOptions {
   config?: string;
   listen?: string;
   dataDir?: string;
+  state?: string;
+  issuer?: string;
   logLevel: string;
 }
 
@@ -24,6 +27,19 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 function listenOption(value: string): string {
   if (!parseListenAddress(value)) {
     throw new AuthError('USAGE', `--listen "${value}" is not HOST:PORT`, { hint: 'e.g. --listen 127.0.0.1:8080 (port 0 picks a free port)' });
+  }
+  return value;
+}
+
+function stateOption(value: string): string {
+  const checked = stateUrl.safeParse(value);
+  if (!checked.success) throw new AuthError('USAGE', `--state: ${checked.error.issues[0]!.message}`, { hint: 'e.g. --state redis://127.0.0.1:6379 (password in AUTH_SERVER_REDIS_PASSWORD)' });
+  return value;
+}
+
+function issuerOption(value: string): string {
+  if (!URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol)) {
+    throw new AuthError('USAGE', `--issuer "${value}" is not an http(s) URL`, { hint: 'the URL clients use, e.g. --issuer http://127.0.0.1:8080 (the load balancer in front of the instances)' });
   }
   return value;
 }
@@ -49,6 +65,9 @@ async function serve(options: ServeOptions): Promise<void> {
       ...(options.dataDir ? { data_dir: options.dataDir } : {}),
     };
   }
+  // Several instances behind one address: each listens on its own, and all name the same issuer and share one state.
+  if (options.state) config = { ...config, state: options.state };
+  if (options.issuer) config = { ...config, issuer: options.issuer };
 
   // Loaded here so that key and hash commands do not pay for (or hear from) oidc-provider.
   const { startAuthServer } = await import('./server/start-auth-server.js');
@@ -96,6 +115,19 @@ async function dataDirOf(options: { dataDir?: string; config?: string }): Promis
   throw new AuthError('USAGE', 'no data dir given', { hint: 'pass --data-dir DIR (or --config FILE) of the server whose keys to change' });
 }
 
+interface KeyCommandOptions {
+  dataDir?: string;
+  config?: string;
+  state?: string;
+}
+
+/** The Redis state of `--state`, or of the config file's `state`; undefined when keys live in a data dir. */
+async function sharedStateOf(options: KeyCommandOptions): Promise<{ url: string; redis: RedisOptions } | undefined> {
+  const loaded = options.config ? await loadServerConfig(options.config) : undefined;
+  const url = options.state ?? loaded?.state;
+  return url === undefined ? undefined : { url, redis: loaded?.redis ?? DEFAULT_REDIS_OPTIONS };
+}
+
 function program(): Command {
   const root = new Command('auth-server')
     .description('An OpenID issuer with real sign-in pages. `auth-server --dev` starts a ready-to-use one.')
@@ -103,28 +135,50 @@ function program(): Command {
     .option('--config <file>', 'serve the roles (issuer, gateway) described by a TOML or YAML config file')
     .option('--listen <host:port>', `address to listen on (--dev default ${DEV_DEFAULT_LISTEN})`, listenOption)
     .option('--data-dir <dir>', `folder for keys and state (--dev default ./${DEV_DEFAULT_DATA_DIR})`)
+    .option('--state <url>', 'share state with other instances in Redis (redis:// or rediss://; password in AUTH_SERVER_REDIS_PASSWORD)', stateOption)
+    .option('--issuer <url>', 'the issuer URL clients use, when it is not http://<listen> (e.g. a load balancer in front of several instances)', issuerOption)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info').env('AUTH_SERVER_LOG_LEVEL'))
     .showHelpAfterError()
     // Options before a subcommand are the server's; `keys rotate --data-dir` keeps its own.
     .enablePositionalOptions()
     .action((options: ServeOptions) => serve(options));
 
-  const keys = root.command('keys').description('manage the signing keys in a data dir (restart the server to apply)');
+  const keys = root.command('keys').description('manage the signing keys in a data dir (restart the server to apply) or in Redis (--state: every instance applies them at once)');
   const keyOptions = (command: Command) =>
     command.option('--data-dir <dir>', 'the server\'s data dir').option('--config <file>', 'read the data dir from this config file');
-  keyOptions(keys.command('rotate').description('add a new signing key; older keys keep verifying until retired')).action(async (options) => {
-    const key = await rotateSigningKey(await dataDirOf(options));
-    process.stdout.write(`${key.kid}\n`);
-    say('New signing key added; restart auth-server to sign with it. Tokens signed with older keys keep verifying.');
-  });
-  keyOptions(keys.command('retire').argument('<kid>', 'key id to remove').description('remove an older key from the JWKS')).action(
-    async (kid: string, options) => {
+  const stateOptionOf = (command: Command) =>
+    command.option('--state <url>', 'the keys several instances share in Redis: each picks the change up at once', stateOption);
+  keyOptions(stateOptionOf(keys.command('rotate').description('add a new signing key; older keys keep verifying until retired'))).action(
+    async (options: KeyCommandOptions) => {
+      const shared = await sharedStateOf(options);
+      if (shared) {
+        const { rotateSharedKeys } = await import('./redis/shared-keys-commands.js');
+        process.stdout.write(`${await rotateSharedKeys(shared)}\n`);
+        say('New signing key added in Redis; every instance signs with it now. Tokens signed with older keys keep verifying.');
+        return;
+      }
+      const key = await rotateSigningKey(await dataDirOf(options));
+      process.stdout.write(`${key.kid}\n`);
+      say('New signing key added; restart auth-server to sign with it. Tokens signed with older keys keep verifying.');
+    },
+  );
+  keyOptions(stateOptionOf(keys.command('retire').argument('<kid>', 'key id to remove').description('remove an older key from the JWKS'))).action(
+    async (kid: string, options: KeyCommandOptions) => {
+      const shared = await sharedStateOf(options);
+      if (shared) {
+        const { retireSharedKey } = await import('./redis/shared-keys-commands.js');
+        await retireSharedKey(shared, kid);
+        say(`Key ${kid} retired in Redis; no instance publishes it any more. Tokens it signed no longer verify.`);
+        return;
+      }
       await retireSigningKey(await dataDirOf(options), kid);
       say(`Key ${kid} retired; restart auth-server to stop publishing it. Tokens it signed no longer verify.`);
     },
   );
-  keyOptions(keys.command('list').description('list the signing keys, active first')).action(async (options) => {
-    for (const key of await listSigningKeys(await dataDirOf(options))) {
+  keyOptions(stateOptionOf(keys.command('list').description('list the signing keys, active first'))).action(async (options: KeyCommandOptions) => {
+    const shared = await sharedStateOf(options);
+    const listed = shared ? await (await import('./redis/shared-keys-commands.js')).listSharedKeys(shared) : await listSigningKeys(await dataDirOf(options));
+    for (const key of listed) {
       process.stdout.write(`${key.kid}\t${key.active ? 'active' : 'verify-only'}\t${new Date(key.created_at * 1000).toISOString()}\n`);
     }
   });

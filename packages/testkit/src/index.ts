@@ -27,3 +27,4 @@ export { startMachineLoginDouble, type MachineLoginDouble, type MachineLoginDoub
 export { startInfluxMetaDouble, type InfluxMetaDouble, type InfluxMetaDoubleOptions, type MetaRequest } from './doubles/influx-meta-double.js';
 export { startInfluxd, type Influxd, type InfluxdOptions } from './influxd.js';
 export { keycloakScript, keycloakServerFromEnv, startKeycloakServer, type KeycloakServer, type StartedKeycloak } from './keycloak-server.js';
+export { startRedis, type RedisServer, type RedisServerOptions } from './redis-server.js';

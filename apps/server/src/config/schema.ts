@@ -4,6 +4,7 @@ import { gatewaySchema } from '../gateway/gateway-config.js';
 import { clientIdOf, identitySchema } from '../machine/identity-config.js';
 import { isScryptHash } from '../secrets/scrypt-hash.js';
 import { isLoopbackHost, parseListenAddress } from './listen-address.js';
+import { redisOptionsSchema, stateUrl } from '../redis/state-backend-config.js';
 
 /**
  * The server's config file (TOML or YAML), after validation. Secrets are only
@@ -129,10 +130,19 @@ export const serverConfigSchema = z
       .string()
       .refine((value) => parseListenAddress(value) !== undefined, { error: 'must be HOST:PORT, e.g. 127.0.0.1:8080' })
       .default('127.0.0.1:8080'),
+    /** The issuer's Prometheus `/metrics` on a listener of its own (never on `listen`); off when absent. */
+    metrics_listen: z
+      .string()
+      .refine((value) => parseListenAddress(value) !== undefined, { error: 'must be HOST:PORT, e.g. 127.0.0.1:9101' })
+      .optional(),
     /** Default: `issuer`, and `gateway` when a `[gateway]` table is present. */
     roles: z.array(z.enum(ROLES)).min(1, { error: 'must list at least one role' }).optional(),
     /** The issuer's keys and state; a gateway-only config has none. */
     data_dir: z.string().min(1, { error: 'must name a folder' }).optional(),
+    /** Where state several instances share lives: absent, the data dir (one process); `redis://` or `rediss://`, one Redis for every instance. */
+    state: stateUrl.optional(),
+    /** How to reach the Redis `state` names. */
+    redis: redisOptionsSchema.prefault({}),
     /** Accept an `http://` issuer on a non-loopback host (behind a TLS-terminating proxy). */
     allow_http: z.boolean().default(false),
     /** Trust `X-Forwarded-*` headers from a reverse proxy (one hop). */

@@ -254,7 +254,8 @@ function refuseRaw(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 
-async function serveMetrics(request: IncomingMessage, response: ServerResponse, metrics: GatewayMetrics): Promise<void> {
+/** GET /metrics on a metrics listener (the gateway's and the issuer's). */
+export async function serveMetrics(request: IncomingMessage, response: ServerResponse, metrics: { scrape(): Promise<string>; contentType: string }): Promise<void> {
   if (request.url !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: scrape GET /metrics\n');
     return;
@@ -264,7 +265,8 @@ async function serveMetrics(request: IncomingMessage, response: ServerResponse, 
   response.end(request.method === 'HEAD' ? undefined : text);
 }
 
-async function listen(server: Server, address: string, key: string): Promise<string> {
+/** Listens on `address` (the config's `key`, named in the error); resolves with the bound origin. */
+export async function listen(server: Server, address: string, key: string): Promise<string> {
   const { host, port } = parseListenAddress(address)!;
   try {
     await new Promise<void>((resolve, reject) => {

@@ -36,6 +36,23 @@ const addressKey = (ip: string) => `address:${clientAddressKey(ip)}`;
 
 export type Admission = 'admitted' | 'subject locked' | 'address locked';
 
+/** One settled credential check, as metrics and the audit log see it: who (never the credential), from where, and how it went. */
+export type CredentialCheck = {
+  kind: 'account' | 'client' | 'machine';
+  /** `password`, `client_secret`, or the machine login method. */
+  method: string;
+  /** The client id; for accounts and machine ids, the store's hash of the name (what was typed is not repeated). */
+  subject: string;
+  address: string;
+} & ({ result: 'success' | 'failure' } | { result: 'locked'; lock: 'subject' | 'address' });
+
+function describe(subject: LockoutSubject): Pick<CredentialCheck, 'kind' | 'method' | 'subject'> {
+  const [kind, ...rest] = subject.split(':');
+  if (kind === 'client') return { kind, method: 'client_secret', subject: rest.join(':') };
+  if (kind === 'machine') return { kind, method: rest[0]!, subject: rest.slice(1).join(':') };
+  return { kind: 'account', method: 'password', subject: rest.join(':') };
+}
+
 /**
  * Rate limits password and client-secret checks: each check is admitted
  * only while neither its subject nor the address it comes from is locked,
@@ -49,6 +66,8 @@ export class Lockout {
     private readonly store: LockoutStore,
     private readonly policies: LockoutPolicies,
     private readonly now: () => number = Date.now,
+    /** Told of every check that succeeded, failed or was refused as locked (metrics, the audit log). */
+    private readonly observe: (check: CredentialCheck) => void = () => {},
   ) {}
 
   async admit(subject: LockoutSubject, address: string): Promise<Admission> {
@@ -59,11 +78,15 @@ export class Lockout {
   async admitUntil(subject: LockoutSubject, address: string): Promise<{ admission: Admission; lockedUntil?: number }> {
     const now = this.now();
     const byAddress = await this.store.attempt(addressKey(address), now, this.policies.address);
-    if (!byAddress.admitted) return { admission: 'address locked', lockedUntil: byAddress.lockedUntil };
+    if (!byAddress.admitted) {
+      this.observe({ ...describe(subject), address, result: 'locked', lock: 'address' });
+      return { admission: 'address locked', lockedUntil: byAddress.lockedUntil };
+    }
     const bySubject = await this.store.attempt(subject, now, this.policies.subject);
     if (!bySubject.admitted) {
       // Knocking at a locked account still counts against the address that does it.
       await this.store.fail(addressKey(address), now);
+      this.observe({ ...describe(subject), address, result: 'locked', lock: 'subject' });
       return { admission: 'subject locked', lockedUntil: bySubject.lockedUntil };
     }
     return { admission: 'admitted' };
@@ -73,11 +96,13 @@ export class Lockout {
     const now = this.now();
     await this.store.fail(subject, now);
     await this.store.fail(addressKey(address), now);
+    this.observe({ ...describe(subject), address, result: 'failure' });
   }
 
   async succeeded(subject: LockoutSubject, address: string): Promise<void> {
     await this.store.clear(subject);
     await this.store.release(addressKey(address));
+    this.observe({ ...describe(subject), address, result: 'success' });
   }
 
   async abandoned(subject: LockoutSubject, address: string): Promise<void> {

@@ -59,29 +59,32 @@ function generate(alg: SigningAlg) {
   }
 }
 
-async function newSigningKey(alg: SigningAlg): Promise<SigningKey> {
+export async function newSigningKey(alg: SigningAlg): Promise<SigningKey> {
   const { privateKey } = await generate(alg);
   const jwk = privateKey.export({ format: 'jwk' }) as JWK;
   const kid = await calculateJwkThumbprint(jwk);
   return signingKeySchema.parse({ ...jwk, kid, alg, use: 'sig', created_at: Math.floor(Date.now() / 1000) });
 }
 
-
 const secret = () => randomBytes(32).toString('base64url');
 
-async function readKeySet(dataDir: string): Promise<KeySet | undefined> {
-  const file = keyFilePath(dataDir);
-  const text = await readPrivateFile(file);
-  if (text === undefined) return undefined;
+/** `text` (from `where`: a file, or a Redis key) as a key set; a corrupt one is an error naming `where`. */
+export function parseKeySet(text: string, where: string): KeySet {
   try {
     return keyFileSchema.parse(JSON.parse(text));
   } catch (cause) {
-    throw new AuthError('STORE_CORRUPT', `${file} is not a valid auth-server key file`, {
-      file,
+    throw new AuthError('STORE_CORRUPT', `${where} is not a valid auth-server key set`, {
+      file: where,
       cause,
       hint: `restore it from a backup; deleting it makes new keys, and tokens signed with the old ones stop verifying`,
     });
   }
+}
+
+async function readKeySet(dataDir: string): Promise<KeySet | undefined> {
+  const file = keyFilePath(dataDir);
+  const text = await readPrivateFile(file);
+  return text === undefined ? undefined : parseKeySet(text, file);
 }
 
 async function writeKeySet(dataDir: string, keys: KeySet): Promise<void> {
@@ -121,20 +124,34 @@ export async function retireSigningKey(dataDir: string, kid: string): Promise<vo
   if (!keys) {
     throw new AuthError('USAGE', `no key file at ${file}`, { file, hint: 'pass the --data-dir the server uses' });
   }
+  await writeKeySet(dataDir, withoutSigningKey(keys, kid, file, `--data-dir ${dataDir}`));
+}
+
+/**
+ * `keys` without the verification-only key `kid`; an unknown kid or the
+ * active key is a usage error naming `where` the keys are and the
+ * `auth-server keys` option (`--data-dir DIR`, `--state URL`) that reaches them.
+ */
+export function withoutSigningKey(keys: KeySet, kid: string, where: string, option: string): KeySet {
   const index = keys.signing.findIndex((key) => key.kid === kid);
   if (index === -1) {
-    throw new AuthError('USAGE', `no signing key with kid "${kid}" in ${file}`, {
-      file,
-      hint: `run \`auth-server keys list --data-dir ${dataDir}\` to see the kids`,
+    throw new AuthError('USAGE', `no signing key with kid "${kid}" in ${where}`, {
+      file: where,
+      hint: `run \`auth-server keys list ${option}\` to see the kids`,
     });
   }
   if (index === 0) {
-    throw new AuthError('USAGE', `key "${kid}" is the active signing key in ${file}`, {
-      file,
-      hint: `run \`auth-server keys rotate --data-dir ${dataDir}\` first, restart the server, then retire it once its tokens have expired`,
+    throw new AuthError('USAGE', `key "${kid}" is the active signing key in ${where}`, {
+      file: where,
+      hint: `run \`auth-server keys rotate ${option}\` first, let every server sign with the new key (a data-dir server after a restart), then retire it once its tokens have expired`,
     });
   }
-  await writeKeySet(dataDir, { ...keys, signing: keys.signing.filter((key) => key.kid !== kid) });
+  return { ...keys, signing: keys.signing.filter((key) => key.kid !== kid) };
+}
+
+/** The signing keys for `auth-server keys list`, active first. */
+export function describeSigningKeys(keys: KeySet | undefined): Array<{ kid: string; alg: SigningAlg; active: boolean; created_at: number }> {
+  return (keys?.signing ?? []).map((key, i) => ({ kid: key.kid, alg: key.alg, active: i === 0, created_at: key.created_at }));
 }
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
@@ -146,7 +163,6 @@ export function publicJwks(keys: KeySet): { keys: JWK[] } {
   };
 }
 
-export async function listSigningKeys(dataDir: string): Promise<Array<{ kid: string; alg: SigningAlg; active: boolean; created_at: number }>> {
-  const keys = await readKeySet(dataDir);
-  return (keys?.signing ?? []).map((key, i) => ({ kid: key.kid, alg: key.alg, active: i === 0, created_at: key.created_at }));
+export async function listSigningKeys(dataDir: string): Promise<ReturnType<typeof describeSigningKeys>> {
+  return describeSigningKeys(await readKeySet(dataDir));
 }

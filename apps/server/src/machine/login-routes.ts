@@ -3,6 +3,7 @@ import { AuthError, type ProviderIO } from '@auth/core';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { machineSubject, type Lockout } from '../guard/lockout.js';
+import { StateUnavailable } from '../issuer/state-unavailable.js';
 import type { MachineAccessTokens } from './access-tokens.js';
 import { normaliseIdentityId, UNIVERSAL_AUTH, type IdentityConfig } from './identity-config.js';
 import { invalidCredentials, LoginApiError, sendLoginApiError } from './login-api-error.js';
@@ -135,6 +136,8 @@ function toLoginApiError(error: unknown, ctx: Context, logger: Logger): LoginApi
     if (error.status === 401) logger.info({ event: 'machine.login_failed', path, reason: error.reason ?? error.message }, 'machine login refused');
     return error;
   }
+  // The lockout's store (Redis, when instances share state) cannot answer: retry later, as at the issuer's endpoints.
+  if (error instanceof StateUnavailable) return new LoginApiError(503, 'The server cannot reach its state store right now; try again in a moment');
   if (AuthError.is(error)) {
     switch (error.code) {
       case 'USAGE':

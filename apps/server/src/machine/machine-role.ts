@@ -7,9 +7,9 @@ import { createClientSecretVerifier } from '../issuer/hashed-client-secrets.js';
 import type { KeySet } from '../keys/key-store.js';
 import { loadInstalledProviders, type InstalledProvidersOptions } from '../server/installed-providers.js';
 import { MachineAccessTokens } from './access-tokens.js';
-import { FileClientSecretStore } from './client-secrets.js';
+import { FileClientSecretStore, type ClientSecretStore } from './client-secrets.js';
 import { createLoginApi } from './login-routes.js';
-import { FileTokenRevocationStore } from './token-revocations.js';
+import { FileTokenRevocationStore, type TokenRevocationStore } from './token-revocations.js';
 import { UniversalAuth } from './universal-auth.js';
 import { parseBindings, verifiersByMethod } from './verifiers.js';
 
@@ -30,6 +30,14 @@ export interface MachineRoleOptions {
   /** Where the installed providers are looked for (the config's `plugins`). */
   plugins?: InstalledProvidersOptions;
   fetch?: typeof fetch;
+  /** Use counts and revocations shared by several instances; absent: the data dir's. */
+  shared?: SharedMachineStores;
+}
+
+export interface SharedMachineStores {
+  /** The data dir's secrets with shared use counts. */
+  secrets(local: ClientSecretStore): ClientSecretStore;
+  revocations: TokenRevocationStore;
 }
 
 export interface MachineRole {
@@ -46,9 +54,10 @@ export async function startMachineRole(options: MachineRoleOptions): Promise<Mac
   const verifiers = verifiersByMethod(options.providers ?? (await loadInstalledProviders('verify', options.plugins ?? { plugins: config.plugins, logger })));
   const bindings = parseBindings(config.identities, verifiers);
   const secrets = await FileClientSecretStore.open(config.data_dir, logger);
-  const revocations = await FileTokenRevocationStore.open(config.data_dir, seconds, logger);
+  const fileRevocations = options.shared ? undefined : await FileTokenRevocationStore.open(config.data_dir, seconds, logger);
+  const revocations = options.shared?.revocations ?? fileRevocations!;
   const tokens = new MachineAccessTokens(options.issuer, options.keys, revocations, seconds);
-  const universalAuth = new UniversalAuth(config.identities, secrets, createClientSecretVerifier(), seconds);
+  const universalAuth = new UniversalAuth(config.identities, options.shared?.secrets(secrets) ?? secrets, createClientSecretVerifier(), seconds);
   const middleware = createLoginApi({
     identities: config.identities,
     bindings,
@@ -65,7 +74,7 @@ export async function startMachineRole(options: MachineRoleOptions): Promise<Mac
     tokens,
     close: async () => {
       await secrets.close();
-      await revocations.close();
+      await fileRevocations?.close();
     },
   };
 }

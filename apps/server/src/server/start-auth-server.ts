@@ -1,16 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { AuthError, type Provider as AuthProvider } from '@auth/core';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { IssuerConfig, LockoutConfig, ServerConfig } from '../config/schema.js';
-import { startGateway, type RunningGateway } from '../gateway/gateway-server.js';
+import { listen as listenOn, serveMetrics, startGateway, type RunningGateway } from '../gateway/gateway-server.js';
 import { formatHostForUrl, parseListenAddress } from '../config/listen-address.js';
 import { ensurePrivateDir } from '../fs/private-files.js';
 import { Lockout, type LockoutPolicies } from '../guard/lockout.js';
 import type { LockoutStore } from '../guard/lockout-store.js';
-import { MemoryLockoutStore } from '../guard/memory-lockout-store.js';
 import { disallowedGrantError } from '../http/disallowed-grant-error.js';
 import { errorBoundary } from '../http/error-boundary.js';
 import { issuerOrigin } from '../http/issuer-origin.js';
@@ -20,21 +18,23 @@ import { requestLog } from '../http/request-log.js';
 import { createRoutes, HEALTH_PATH } from '../http/routes.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { createAccounts } from '../issuer/accounts.js';
-import { FileStateStore } from '../issuer/file-state-store.js';
+import { AuditLog } from '../issuer/audit-log.js';
+import { countTokenEvents, IssuerMetrics } from '../issuer/issuer-metrics.js';
 import { logIssuerEvents } from '../issuer/issuer-events.js';
 import { createIssuer } from '../issuer/provider-config.js';
-import { loadOrCreateKeys } from '../keys/key-store.js';
+import type { KeySet } from '../keys/key-store.js';
 import { createLogger } from '../logging/logger.js';
 import { startMachineRole } from '../machine/machine-role.js';
 import { loadInstalledProviders, type InstalledProvidersOptions } from './installed-providers.js';
 import { closeGracefully } from './close-gracefully.js';
+import { openStateBackend } from './state-backend.js';
 
 export interface StartAuthServerOptions {
   config: ServerConfig;
   logger?: Logger;
   /** How long in-flight requests may take to finish on close (default 10 s). */
   shutdownTimeoutMs?: number;
-  /** Failure counts of the password and client-secret lockout (default: in this process's memory). */
+  /** Failure counts of the password and client-secret lockout when state is the data dir (default: in this process's memory; with Redis state, in Redis). */
   lockoutStore?: LockoutStore;
   /** Epoch milliseconds, for lockouts and machine tokens (tests inject a clock). */
   now?: () => number;
@@ -53,6 +53,8 @@ export interface RunningAuthServer {
   issuer?: string;
   /** The issuer's listener. */
   server?: Server;
+  /** `http://host:port/metrics` of the issuer, when `metrics_listen` is set. */
+  metricsUrl?: string;
   provider?: Provider;
   /** The gateway role, when the config switches it on. */
   gateway?: RunningGateway;
@@ -105,6 +107,7 @@ function issuerConfig(config: ServerConfig): IssuerConfig {
 
 interface RunningIssuer {
   issuer: string;
+  metricsUrl?: string;
   server: Server;
   provider: Provider;
   close(): Promise<void>;
@@ -114,63 +117,113 @@ type IssuerOptions = Omit<StartAuthServerOptions, 'config'> & Required<Pick<Star
 
 /** The issuer and the machine login API on `listen`. */
 async function startIssuer(options: IssuerOptions): Promise<RunningIssuer> {
-  const { config, logger, shutdownTimeoutMs, lockoutStore = new MemoryLockoutStore(), now, machineProviders } = options;
+  const { config, logger, shutdownTimeoutMs, lockoutStore, now, machineProviders, env = process.env } = options;
   await ensurePrivateDir(config.data_dir);
-  const { keys, created } = await loadOrCreateKeys(config.data_dir, config.signing_alg);
-  if (created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: keys.signing[0]!.kid }, 'generated signing keys');
+  const state = await openStateBackend({ config, logger, env, ...(lockoutStore ? { lockoutStore } : {}) });
+  if (state.created) logger.info({ event: 'keys.created', data_dir: config.data_dir, kid: state.keys.signing[0]!.kid }, 'generated signing keys');
 
   const listen = parseListenAddress(config.listen)!;
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   // With port 0 the issuer can only be named once the port is bound.
   const issuer = config.issuer ?? `http://${formatHostForUrl(listen.host)}:${port}`;
 
   const accounts = createAccounts(config.users);
-  const lockout = new Lockout(lockoutStore, lockoutPolicies(config.lockout), now);
-  let machine;
+  const metrics = new IssuerMetrics();
+  const audit = new AuditLog(logger);
+  const lockout = new Lockout(state.lockoutStore, lockoutPolicies(config.lockout), now, (check) => {
+    metrics.credentialChecked(check);
+    audit.credentialChecked(check);
+  });
+
+  /** Everything that signs or checks with the keys; made again when another instance rotates them. */
+  const assemble = async (keys: KeySet) => {
+    const machine = await startMachineRole({ config, issuer, keys, lockout, logger, now, plugins: pluginOptions(options, logger), ...(machineProviders ? { providers: machineProviders } : {}), ...(state.machineStores ? { shared: state.machineStores } : {}) });
+    const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapter, lockout, logger });
+    const routes = createRoutes({ provider, accounts, lockout, csrfKey: keys.csrf_secret, logger });
+    provider.use(rememberRequestAddress);
+    provider.use(requestLog(logger));
+    provider.use(securityHeaders);
+    // Ahead of the error boundary: the login API answers every error in Infisical's JSON shape itself.
+    provider.use(machine.middleware);
+    provider.use(errorBoundary(logger));
+    provider.use(issuerOrigin({ issuer, trustedHosts: config.trusted_hosts, anyHost: [HEALTH_PATH] }));
+    provider.use(publicCaching({ jwksPath: provider.pathFor('jwks') }));
+    provider.use(disallowedGrantError);
+    provider.use(routes.routes());
+    // Koa's own 'error' event (oidc-provider 8 keeps its Koa app apart): listening replaces Koa's default, which prints a stack trace.
+    provider.app.on('error', (error: Error) =>
+      logger.error({ event: 'http.error', err: { name: error.name, message: error.message } }, 'unhandled error'),
+    );
+    logIssuerEvents(provider, logger);
+    countTokenEvents(provider, metrics);
+    return { provider, machine, handle: provider.callback() };
+  };
+
+  let current: Awaited<ReturnType<typeof assemble>>;
   try {
-    machine = await startMachineRole({ config, issuer, keys, lockout, logger, now, plugins: pluginOptions(options, logger), ...(machineProviders ? { providers: machineProviders } : {}) });
+    current = await assemble(state.keys);
   } catch (error) {
     server.close();
+    await state.close();
     throw error;
   }
-  const state = await FileStateStore.open(join(config.data_dir, 'issuer-state.json'), { log: logger });
-  const provider = createIssuer({ config, issuer, keys, accounts, adapter: state.adapterClass(), lockout, logger });
-  const routes = createRoutes({ provider, accounts, lockout, csrfKey: keys.csrf_secret, logger });
-  provider.use(rememberRequestAddress);
-  provider.use(requestLog(logger));
-  provider.use(securityHeaders);
-  // Ahead of the error boundary: the login API answers every error in Infisical's JSON shape itself.
-  provider.use(machine.middleware);
-  provider.use(errorBoundary(logger));
-  provider.use(issuerOrigin({ issuer, trustedHosts: config.trusted_hosts, anyHost: [HEALTH_PATH] }));
-  provider.use(publicCaching({ jwksPath: provider.pathFor('jwks') }));
-  provider.use(disallowedGrantError);
-  provider.use(routes.routes());
-  // Koa's own 'error' event (oidc-provider 8 keeps its Koa app apart): listening replaces Koa's default, which prints a stack trace.
-  provider.app.on('error', (error: Error) =>
-    logger.error({ event: 'http.error', err: { name: error.name, message: error.message } }, 'unhandled error'),
-  );
-  logIssuerEvents(provider, logger);
-  server.on('request', provider.callback());
+  server.on('request', (request, response) => current.handle(request, response));
+  await state.watchKeys?.((keys) => {
+    assemble(keys).then(
+      (next) => {
+        const previous = current;
+        current = next;
+        logger.info({ event: 'keys.reloaded', signing_kid: keys.signing[0]!.kid }, 'using the changed key set');
+        metrics.keysReloaded();
+        audit.keysChanged(keys.signing[0]!.kid, keys.signing.map((key) => key.kid));
+        void previous.machine.close();
+      },
+      (error: Error) => logger.error({ event: 'keys.reload_failed', reason: error.message }, 'cannot use the rotated keys; still signing with the previous ones'),
+    );
+  });
+
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.metrics_listen !== undefined) {
+    metricsServer = createServer((request, response) => {
+      serveMetrics(request, response, metrics).catch(() => response.destroy());
+    });
+    try {
+      metricsUrl = `${await listenOn(metricsServer, config.metrics_listen, 'metrics_listen')}/metrics`;
+    } catch (error) {
+      server.close();
+      await state.close();
+      throw error;
+    }
+    logger.info({ event: 'metrics.listening', url: metricsUrl }, 'serving /metrics');
+  }
 
   // The bound address as well: behind a proxy the issuer names another host and port.
-  logger.info({ event: 'server.listening', issuer, address: `${formatHostForUrl(listen.host)}:${port}`, signing_kid: keys.signing[0]!.kid }, 'accepting requests');
+  logger.info({ event: 'server.listening', issuer, address: `${formatHostForUrl(listen.host)}:${port}`, signing_kid: state.keys.signing[0]!.kid }, 'accepting requests');
   return {
     issuer,
     server,
-    provider,
+    get provider() {
+      return current.provider;
+    },
+    ...(metricsUrl ? { metricsUrl } : {}),
     close: async () => {
-      await closeGracefully(server, shutdownTimeoutMs);
+      await Promise.all([closeGracefully(server, shutdownTimeoutMs), metricsServer ? closeGracefully(metricsServer, shutdownTimeoutMs) : undefined]);
+      await current.machine.close();
       await state.close();
-      await machine.close();
     },
   };
 }

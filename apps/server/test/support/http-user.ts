@@ -96,3 +96,15 @@ export async function signInOverHttp(authorizationUrl: string, redirectPrefix: s
   if (page.status !== 0) throw new Error(`sign-in did not reach ${redirectPrefix}: ${page.status} ${page.url}`);
   return new URL(page.url);
 }
+
+/** Approves an RFC 8628 device login at `verificationUriComplete` on auth-server's pages: confirm the code, sign in, consent. */
+export async function approveDeviceOverHttp(verificationUriComplete: string, username: string, password: string): Promise<Page> {
+  const user = new HttpUser();
+  let page = await user.follow(verificationUriComplete);
+  for (let step = 0; step < 6 && page.html.includes('<form'); step++) {
+    const { action, fields } = formOf(page);
+    const answers: Record<string, string> = page.html.includes('name="password"') ? { username, password } : page.html.includes('name="confirm"') ? { confirm: 'yes' } : {};
+    page = await user.follow(action, { form: { ...fields, ...answers } });
+  }
+  return page;
+}
