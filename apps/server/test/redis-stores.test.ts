@@ -104,10 +104,10 @@ describe('RedisStateStore (oidc-provider adapter)', () => {
       expect(ttl, key).toBeLessThanOrEqual(120_000);
     }
     expect((await keysOf(connection)).filter((key) => key.startsWith('state1:'))).toEqual([
-      'state1:oidc:DeviceCode:dc1',
-      'state1:oidc:DeviceCode:uid:u1',
-      'state1:oidc:DeviceCode:userCode:ABCD-EFGH',
-      'state1:oidc:grant:g1',
+      'state1:issuer:DeviceCode:dc1',
+      'state1:issuer:DeviceCode:uid:u1',
+      'state1:issuer:DeviceCode:userCode:ABCD-EFGH',
+      'state1:issuer:grant:g1',
     ]);
   });
 

@@ -15,8 +15,8 @@ import { orUnavailable } from './redis-connection.js';
  *
  * Consuming is a compare-and-set (`HSETNX`): of two instances redeeming
  * the same code or refresh token at once, exactly one wins; the other
- * finds it used and, as a replay would, revokes the whole grant (RFC 9700
- * §4.14.2) and gets `invalid_grant`.
+ * finds it used and, as a replay would, revokes the whole grant
+ * (RFC 9700 §4.14.2) and gets `invalid_grant`.
  */
 
 const UPSERT = `
@@ -89,18 +89,18 @@ export class RedisStateStore {
   adapterClass(): new (model: string) => Adapter {
     const store = this;
     const redis = this.#redis;
-    const grantKey = (grantId: string) => `${store.prefix}oidc:grant:${grantId}`;
+    const grantKey = (grantId: string) => `${store.prefix}issuer:grant:${grantId}`;
     const guarded = <T>(call: () => Promise<T>) => orUnavailable(call, () => new StateUnavailable());
 
     return class RedisStateAdapter implements Adapter {
       constructor(private readonly model: string) {}
 
       private key(id: string) {
-        return `${store.prefix}oidc:${this.model}:${id}`;
+        return `${store.prefix}issuer:${this.model}:${id}`;
       }
 
       private indexKey(field: string, value: string) {
-        return `${store.prefix}oidc:${this.model}:${field}:${value}`;
+        return `${store.prefix}issuer:${this.model}:${field}:${value}`;
       }
 
       async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
@@ -126,7 +126,7 @@ export class RedisStateStore {
       }
 
       async consume(id: string): Promise<void> {
-        const outcome = await guarded(() => redis.oidcConsume(this.key(id), Math.floor(store.now() / 1000), `${store.prefix}oidc:grant:`));
+        const outcome = await guarded(() => redis.oidcConsume(this.key(id), Math.floor(store.now() / 1000), `${store.prefix}issuer:grant:`));
         // Gone (a concurrent replay revoked its grant) or used meanwhile: either way, not this request's to redeem.
         if (outcome !== 1) throw new errors.InvalidGrant('grant request is invalid (used by a concurrent request)');
       }
