@@ -1,18 +1,21 @@
-// `authctl print-token` with a valid cached token, beside `node -e 0`, timed
-// side by side in one run (interleaved, so machine noise hits both alike).
-// Target (issue 2, G1.a): median ratio <= 1.5x. Builds nothing: run after
-// `pnpm build` (turbo's `bench` task depends on it).
+// `authctl print-token` with a valid cached token, from the file store and
+// from the keyring store (gnome-keyring in a private D-Bus session), beside
+// `node -e 0`, timed side by side in one run (interleaved, so machine noise
+// hits all alike). Targets: file store <= 1.5x (issue 2, G1.a), keyring store
+// <= 1.3x (issue 15). Builds nothing: run after `pnpm build` (turbo's `bench`
+// task depends on it).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFileStore, tokenKey } from '@auth/core';
+import { createFileStore, createKeyringStore, tokenKey } from '@auth/core';
+import { startKeyringSession } from '@auth/testkit';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const WARMUP = 5;
-const TARGET = 1.5;
+const TARGETS = { printToken: 1.5, printTokenKeyring: 1.3 };
 
 const authctl = fileURLToPath(new URL('../dist/authctl.cjs', import.meta.url));
 if (!existsSync(authctl)) {
@@ -21,11 +24,12 @@ if (!existsSync(authctl)) {
 }
 
 const home = await mkdtemp(join(tmpdir(), 'authctl-bench-'));
+const keyringHome = await mkdtemp(join(tmpdir(), 'authctl-bench-keyring-'));
 await chmod(home, 0o700);
+await chmod(keyringHome, 0o700);
+const keyring = await startKeyringSession();
 try {
-  await writeFile(
-    join(home, 'config.toml'),
-    [
+  const profile = [
       'default_profile = "bench"',
       '',
       '[profiles.bench]',
@@ -33,30 +37,35 @@ try {
       'issuer = "https://idp.example.com"',
       'client_id = "authctl"',
       '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  // The real file store writes the cached token (0600 in a 0700 folder), exactly as a login would.
+  ];
+  await writeFile(join(home, 'config.toml'), profile.join('\n'), { mode: 0o600 });
+  await writeFile(join(keyringHome, 'config.toml'), [...profile, '[store]', 'backend = "keyring"', ''].join('\n'), { mode: 0o600 });
+  // The real stores write the cached token (a 0600 file in a 0700 folder; a keyring item), exactly as a login would.
   const now = Math.floor(Date.now() / 1000);
-  await createFileStore({ dir: join(home, 'state', 'credentials') }).set(tokenKey('bench'), {
+  const credential = {
     kind: 'oauth',
     flow: 'device',
     client_id: 'authctl',
     server: { issuer: 'https://idp.example.com', token_endpoint: 'https://idp.example.com/token' },
     tokens: { access_token: 'bench-access-token', token_type: 'Bearer', issued_at: now, expires_at: now + 3600, refresh_token: 'bench-refresh-token' },
-  });
+  };
+  await createFileStore({ dir: join(home, 'state', 'credentials') }).set(tokenKey('bench'), credential);
+  process.env.DBUS_SESSION_BUS_ADDRESS = keyring.address;
+  await createKeyringStore({ storePath: join(keyringHome, 'state') }).set(tokenKey('bench'), credential);
 
   const env = { ...process.env, AUTHCTL_HOME: home };
   delete env.AUTHCTL_PROFILE;
   delete env.NODE_OPTIONS;
+  const keyringEnv = { ...env, AUTHCTL_HOME: keyringHome };
 
   const commands = {
-    node: [process.execPath, ['-e', '0']],
-    printToken: [process.execPath, [authctl, 'print-token']],
+    node: [process.execPath, ['-e', '0'], env],
+    printToken: [process.execPath, [authctl, 'print-token'], env],
+    printTokenKeyring: [process.execPath, [authctl, 'print-token'], keyringEnv],
   };
 
   /** Wall time of one run in ms; any failure or unexpected output stops the benchmark. */
-  function time([command, args]) {
+  function time([command, args, env]) {
     const started = process.hrtime.bigint();
     const result = spawnSync(command, args, { env, encoding: 'utf8' });
     const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
@@ -67,14 +76,12 @@ try {
     return elapsed;
   }
 
-  for (let i = 0; i < WARMUP; i += 1) {
-    time(commands.node);
-    time(commands.printToken);
-  }
-  const samples = { node: [], printToken: [] };
+  const names = Object.keys(commands);
+  for (let i = 0; i < WARMUP; i += 1) for (const name of names) time(commands[name]);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
   for (let i = 0; i < RUNS; i += 1) {
-    // Alternate which goes first, so neither always runs on a warmer cache.
-    const order = i % 2 === 0 ? ['node', 'printToken'] : ['printToken', 'node'];
+    // Rotate which goes first, so none always runs on a warmer cache.
+    const order = names.map((_, j) => names[(i + j) % names.length]);
     for (const name of order) samples[name].push(time(commands[name]));
   }
 
@@ -83,12 +90,16 @@ try {
     const middle = Math.floor(sorted.length / 2);
     return sorted.length % 2 === 0 ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle];
   };
-  const printToken = median(samples.printToken);
   const node = median(samples.node);
-  const ratio = printToken / node;
-  console.log(`print-token median ${printToken.toFixed(1)} ms`);
   console.log(`node -e 0 median ${node.toFixed(1)} ms`);
-  console.log(`ratio ${ratio.toFixed(2)}x (target <= ${TARGET}x, ${RUNS} runs each, interleaved)`);
+  const labels = { printToken: 'print-token (file store)', printTokenKeyring: 'print-token (keyring store)' };
+  for (const [name, target] of Object.entries(TARGETS)) {
+    const value = median(samples[name]);
+    console.log(`${labels[name]} median ${value.toFixed(1)} ms, ratio ${(value / node).toFixed(2)}x (target <= ${target}x)`);
+  }
+  console.log(`${RUNS} runs each, interleaved`);
 } finally {
+  await keyring.stop();
   await rm(home, { recursive: true, force: true });
+  await rm(keyringHome, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 /**
- * Every OS keyring call runs in a helper child process, bounded in time.
+ * Every OS keyring call runs in a helper child process, bounded in time,
+ * except the common read: see `readInProcess`.
  *
  * Why a process: @napi-rs/keyring connects to the Secret Service in its
  * constructor, on the calling thread, and a Secret Service that never answers
@@ -16,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AuthError } from '../errors.js';
+import { checkSecretServiceItem, sessionBusSocket } from './secret-service-check.js';
 
 /** Bound on one keyring call (gh uses 3 s too); the helper's start-up has its own. */
 export const KEYRING_TIMEOUT_MS = 3000;
@@ -101,11 +103,52 @@ export function keyringUnavailable(reason: string): AuthError {
 /** One keyring operation, in the helper process, within KEYRING_TIMEOUT_MS; STORE_UNAVAILABLE when it fails. */
 export async function keyringCall<R extends Request>(request: R): Promise<Replies[R['op']]> {
   try {
+    if (request.op === 'get') {
+      const value = await readInProcess(request.service, request.account);
+      if (value !== undefined) return value as Replies[R['op']];
+    }
     return await callHelper(request);
   } catch (error) {
     throw isKeyringFailure(error) ? keyringUnavailable(error.message) : error;
   }
 }
+
+const NO_ANSWER = `no answer within ${KEYRING_TIMEOUT_MS / 1000} s (is it locked, or its service stuck?)`;
+
+/**
+ * A read without the helper's process start-up (print-token's common case):
+ * the native call runs in this process only once the session bus has shown,
+ * asynchronously and within KEYRING_TIMEOUT_MS, that the Secret Service is
+ * live and holds the item unlocked, so the call neither prompts nor waits.
+ * Undefined when that is not shown: the helper then decides, as before.
+ * Linux only: the Secret Service is the keyring that can be stuck or locked
+ * behind a prompt on a bus.
+ */
+async function readInProcess(service: string, account: string): Promise<string | null | undefined> {
+  if (process.platform !== 'linux' || state.agent !== undefined || state.broken !== undefined) return undefined;
+  const socket = sessionBusSocket();
+  if (socket === undefined) return undefined;
+  const verdict = await checkSecretServiceItem(socket, service, account, KEYRING_TIMEOUT_MS);
+  if (verdict === 'timeout') {
+    state.broken = NO_ANSWER;
+    throw new KeyringFailure(NO_ANSWER);
+  }
+  if (verdict !== 'unlocked') return undefined;
+  let keyring: typeof import('@napi-rs/keyring');
+  try {
+    keyring = createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
+  } catch {
+    return undefined;
+  }
+  try {
+    return new keyring.Entry(service, account, NATIVE_OPTIONS).getPassword() ?? null;
+  } catch (error) {
+    throw new KeyringFailure((error as Error).message || String(error));
+  }
+}
+
+/** Pinned on Linux: the default falls back to the kernel keyring, which forgets everything at logout. */
+const NATIVE_OPTIONS = { linux: { store: 'secret-service' as const } };
 
 async function callHelper<R extends Request>(request: R): Promise<Replies[R['op']]> {
   state.broken ??= missingSessionBus();
@@ -116,10 +159,7 @@ async function callHelper<R extends Request>(request: R): Promise<Replies[R['op'
   if (state.agent !== agent) throw new KeyringFailure(state.broken ?? 'its helper process stopped');
   const id = agent.nextId++;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => stopAgent(agent, `no answer within ${KEYRING_TIMEOUT_MS / 1000} s (is it locked, or its service stuck?)`),
-      KEYRING_TIMEOUT_MS,
-    );
+    const timer = setTimeout(() => stopAgent(agent, NO_ANSWER), KEYRING_TIMEOUT_MS);
     agent.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
     agent.child.stdin!.write(`${JSON.stringify({ id, ...request })}\n`);
   });

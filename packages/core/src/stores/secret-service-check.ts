@@ -1,0 +1,250 @@
+/**
+ * Whether a Secret Service item can be read in-process without risk of a
+ * hang: asks the session bus, asynchronously and within a time bound, for
+ * the Secret Service's items matching a service and account (SearchItems,
+ * https://specifications.freedesktop.org/secret-service-spec/latest/org.freedesktop.Secret.Service.html).
+ * A live bus and service that answer with unlocked items only make the
+ * native read a local lookup that neither prompts nor waits.
+ *
+ * Only the small part of the D-Bus wire protocol this needs is spoken
+ * (https://dbus.freedesktop.org/doc/dbus-specification.html: SASL EXTERNAL,
+ * Hello, one method call, its reply): a D-Bus client library would cost more
+ * start-up time than the whole read. Zod-free: `print-token` imports it.
+ */
+import { connect } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type SecretServiceVerdict =
+  /** Matching items exist and every one is unlocked: a native read answers at once. */
+  | 'unlocked'
+  /** No item, a locked one, no Secret Service, an error reply or a bus we cannot reach: let the helper decide. */
+  | 'inconclusive'
+  /** The bus accepted the connection and did not answer within the bound. */
+  | 'timeout';
+
+/** A reply bigger than this is not the short one we expect. */
+const MAX_REPLY_BYTES = 64 * 1024;
+
+const HELLO_SERIAL = 1;
+const SEARCH_SERIAL = 2;
+
+/** The session bus socket, as libdbus finds it; undefined for transports other than a unix socket. */
+export function sessionBusSocket(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const address = env.DBUS_SESSION_BUS_ADDRESS;
+  if (!address) {
+    const fallback = env.XDG_RUNTIME_DIR && join(env.XDG_RUNTIME_DIR, 'bus');
+    return fallback && existsSync(fallback) ? fallback : undefined;
+  }
+  // Only the first of several `;`-separated addresses, and only unix:path= / unix:abstract=.
+  const [transport, params = ''] = address.split(';')[0]!.split(/:(.*)/s);
+  if (transport !== 'unix') return undefined;
+  const values = new Map(params.split(',').map((pair) => pair.split(/=(.*)/s) as [string, string]));
+  const unescape = (value: string) => decodeURIComponent(value);
+  if (values.has('path')) return unescape(values.get('path')!);
+  if (values.has('abstract')) return `\0${unescape(values.get('abstract')!)}`;
+  return undefined;
+}
+
+/** Asks the Secret Service on `socketPath` about the items of `service`/`account`, within `timeoutMs`. */
+export function checkSecretServiceItem(socketPath: string, service: string, account: string, timeoutMs: number): Promise<SecretServiceVerdict> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    let settled = false;
+    const finish = (verdict: SecretServiceVerdict) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(verdict);
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    socket.on('error', () => finish('inconclusive'));
+    socket.on('close', () => finish('inconclusive'));
+
+    let authenticated = false;
+    let buffered = Buffer.alloc(0);
+    socket.on('connect', () => {
+      const uid = String(process.getuid?.() ?? '');
+      socket.write(`\0AUTH EXTERNAL ${Buffer.from(uid).toString('hex')}\r\n`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (buffered.length > MAX_REPLY_BYTES) return finish('inconclusive');
+      if (!authenticated) {
+        const end = buffered.indexOf('\r\n');
+        if (end < 0) return;
+        if (!buffered.subarray(0, end).toString('latin1').startsWith('OK ')) return finish('inconclusive');
+        buffered = buffered.subarray(end + 2);
+        authenticated = true;
+        // Hello must be the first call on a connection; the search may follow without waiting for its reply.
+        socket.write(
+          Buffer.concat([
+            Buffer.from('BEGIN\r\n'),
+            methodCall(HELLO_SERIAL, 'org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'Hello'),
+            methodCall(SEARCH_SERIAL, 'org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service', 'SearchItems', {
+              service,
+              username: account,
+            }),
+          ]),
+        );
+      }
+      try {
+        let message;
+        while ((message = nextMessage(buffered)) !== undefined) {
+          buffered = buffered.subarray(message.length);
+          if (message.replySerial !== SEARCH_SERIAL) continue;
+          if (message.type !== METHOD_RETURN) return finish('inconclusive');
+          const { unlocked, locked } = searchResult(message);
+          return finish(unlocked > 0 && locked === 0 ? 'unlocked' : 'inconclusive');
+        }
+      } catch {
+        // A reply we cannot read (out of range): not the one we asked for.
+        finish('inconclusive');
+      }
+    });
+  });
+}
+
+const METHOD_CALL = 1;
+const METHOD_RETURN = 2;
+/** Never start a Secret Service to answer: one started now would be a second, locked one. */
+const NO_AUTO_START = 0x2;
+
+/** A little-endian D-Bus message buffer under construction; offsets count from the message start, as alignment does. */
+class Writer {
+  private bytes: number[] = [];
+  get length(): number {
+    return this.bytes.length;
+  }
+  align(n: number): void {
+    while (this.bytes.length % n !== 0) this.bytes.push(0);
+  }
+  byte(value: number): void {
+    this.bytes.push(value);
+  }
+  uint32(value: number): void {
+    this.align(4);
+    this.bytes.push(value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff);
+  }
+  setUint32(at: number, value: number): void {
+    this.bytes.splice(at, 4, value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff);
+  }
+  string(value: string): void {
+    const utf8 = Buffer.from(value, 'utf8');
+    this.uint32(utf8.length);
+    this.bytes.push(...utf8, 0);
+  }
+  signature(value: string): void {
+    this.byte(value.length);
+    this.bytes.push(...Buffer.from(value, 'latin1'), 0);
+  }
+  buffer(): Buffer {
+    return Buffer.from(this.bytes);
+  }
+}
+
+function methodCall(serial: number, destination: string, path: string, iface: string, member: string, dict?: Record<string, string>): Buffer {
+  const message = new Writer();
+  message.byte('l'.charCodeAt(0));
+  message.byte(METHOD_CALL);
+  message.byte(NO_AUTO_START);
+  message.byte(1);
+  message.uint32(0); // body length, set below
+  message.uint32(serial);
+  const fieldsAt = message.length;
+  message.uint32(0); // header fields' length, set below
+  const field = (code: number, type: string, write: () => void) => {
+    message.align(8);
+    message.byte(code);
+    message.signature(type);
+    write();
+  };
+  field(1, 'o', () => message.string(path));
+  field(2, 's', () => message.string(iface));
+  field(3, 's', () => message.string(member));
+  field(6, 's', () => message.string(destination));
+  if (dict !== undefined) field(8, 'g', () => message.signature('a{ss}'));
+  message.setUint32(fieldsAt, message.length - fieldsAt - 4);
+  message.align(8);
+  const bodyAt = message.length;
+  if (dict !== undefined) {
+    message.uint32(0); // array length, set below
+    message.align(8);
+    const entriesAt = message.length;
+    for (const [key, value] of Object.entries(dict)) {
+      message.align(8);
+      message.string(key);
+      message.string(value);
+    }
+    message.setUint32(bodyAt, message.length - entriesAt);
+  }
+  message.setUint32(4, message.length - bodyAt);
+  return message.buffer();
+}
+
+interface Message {
+  type: number;
+  replySerial?: number;
+  /** The whole message's length in the buffer. */
+  length: number;
+  body: Buffer;
+  /** Reads a uint32 in the message's byte order. */
+  uint32(buffer: Buffer, at: number): number;
+}
+
+const align = (offset: number, n: number) => Math.ceil(offset / n) * n;
+
+/** The first complete message in `buffer`, or undefined until it has all arrived. */
+function nextMessage(buffer: Buffer): Message | undefined {
+  if (buffer.length < 16) return undefined;
+  const littleEndian = buffer[0] === 'l'.charCodeAt(0);
+  const uint32 = (b: Buffer, at: number) => (littleEndian ? b.readUInt32LE(at) : b.readUInt32BE(at));
+  const bodyLength = uint32(buffer, 4);
+  const fieldsLength = uint32(buffer, 12);
+  const bodyAt = align(16 + fieldsLength, 8);
+  const length = bodyAt + bodyLength;
+  if (buffer.length < length) return undefined;
+  let replySerial: number | undefined;
+  let at = 16;
+  while (at < 16 + fieldsLength) {
+    at = align(at, 8);
+    const code = buffer[at]!;
+    const signatureLength = buffer[at + 1]!;
+    const type = String.fromCharCode(buffer[at + 2]!);
+    at += 2 + signatureLength + 1;
+    if (type === 'u' || type === 's' || type === 'o') {
+      at = align(at, 4);
+      const value = uint32(buffer, at);
+      if (code === 5) replySerial = value;
+      at += 4 + (type === 'u' ? 0 : value + 1);
+    } else if (type === 'g') {
+      at += 1 + buffer[at]! + 1;
+    } else {
+      // A header field type we do not read: its length is unknown, so the rest is unreadable.
+      return { type: -1, length, body: Buffer.alloc(0), uint32 };
+    }
+  }
+  return { type: buffer[1]!, replySerial, length, body: buffer.subarray(bodyAt, length), uint32 };
+}
+
+/** How many object paths each of SearchItems' two arrays (`aoao`: unlocked, locked) holds. */
+function searchResult(message: Message): { unlocked: number; locked: number } {
+  const { body, uint32 } = message;
+  let at = 0;
+  const countPaths = () => {
+    at = align(at, 4);
+    const end = at + 4 + uint32(body, at);
+    at += 4;
+    let count = 0;
+    while (at < end) {
+      at = align(at, 4);
+      at += 4 + uint32(body, at) + 1;
+      count += 1;
+    }
+    return count;
+  };
+  const unlocked = countPaths();
+  const locked = countPaths();
+  return { unlocked, locked };
+}
