@@ -93,7 +93,7 @@ describe('store.backend = "keyring" with gnome-keyring in a private D-Bus sessio
     };
 
     const fromKeyring = await traced(join(sandbox.home, 'keyring-imports.txt'));
-    // The bundled keyring reader ran: it starts its agent process.
+    // The bundled keyring reader ran (it holds the helper-process fallback, started or not).
     expect(fromKeyring).toContain('node:child_process');
     for (const heavy of ['/commander/', '/zod/', '/oauth4webapi/', '/provider-oidc/', 'program']) {
       expect(fromKeyring.filter((url) => url.includes(heavy))).toEqual([]);

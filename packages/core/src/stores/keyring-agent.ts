@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AuthError } from '../errors.js';
-import { checkSecretServiceItem, sessionBusSocket } from './secret-service-check.js';
+import { readSecretServiceItem, sessionBusSocket } from './secret-service-read.js';
 
 /** Bound on one keyring call (gh uses 3 s too); the helper's start-up has its own. */
 export const KEYRING_TIMEOUT_MS = 3000;
@@ -117,38 +117,25 @@ const NO_ANSWER = `no answer within ${KEYRING_TIMEOUT_MS / 1000} s (is it locked
 
 /**
  * A read without the helper's process start-up (print-token's common case):
- * the native call runs in this process only once the session bus has shown,
- * asynchronously and within KEYRING_TIMEOUT_MS, that the Secret Service is
- * live and holds the item unlocked, so the call neither prompts nor waits.
- * Undefined when that is not shown: the helper then decides, as before.
- * Linux only: the Secret Service is the keyring that can be stuck or locked
- * behind a prompt on a bus.
+ * on Linux the item is read straight off the session bus, asynchronously,
+ * so KEYRING_TIMEOUT_MS bounds it and a stuck bus cannot hold the process.
+ * Only a live Secret Service holding exactly one matching item, unlocked,
+ * answers here; anything else (no item, a locked one, no Secret Service, an
+ * address that is not a unix socket) is left to the helper, as before.
+ * The Secret Service is the keyring that can be stuck or locked behind a
+ * prompt on a bus; the others keep the helper.
  */
-async function readInProcess(service: string, account: string): Promise<string | null | undefined> {
+async function readInProcess(service: string, account: string): Promise<string | undefined> {
   if (process.platform !== 'linux' || state.agent !== undefined || state.broken !== undefined) return undefined;
   const socket = sessionBusSocket();
   if (socket === undefined) return undefined;
-  const verdict = await checkSecretServiceItem(socket, service, account, KEYRING_TIMEOUT_MS);
+  const verdict = await readSecretServiceItem(socket, service, account, KEYRING_TIMEOUT_MS);
   if (verdict === 'timeout') {
     state.broken = NO_ANSWER;
     throw new KeyringFailure(NO_ANSWER);
   }
-  if (verdict !== 'unlocked') return undefined;
-  let keyring: typeof import('@napi-rs/keyring');
-  try {
-    keyring = createRequire(import.meta.url)('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
-  } catch {
-    return undefined;
-  }
-  try {
-    return new keyring.Entry(service, account, NATIVE_OPTIONS).getPassword() ?? null;
-  } catch (error) {
-    throw new KeyringFailure((error as Error).message || String(error));
-  }
+  return verdict === 'inconclusive' ? undefined : verdict.secret;
 }
-
-/** Pinned on Linux: the default falls back to the kernel keyring, which forgets everything at logout. */
-const NATIVE_OPTIONS = { linux: { store: 'secret-service' as const } };
 
 async function callHelper<R extends Request>(request: R): Promise<Replies[R['op']]> {
   state.broken ??= missingSessionBus();

@@ -57,11 +57,19 @@ afterAll(async () => {
 describe('keyring reads without the helper process', () => {
   it('a live, unlocked Secret Service holding the item is read in-process: no helper process starts', async () => {
     const storePath = await tempDir();
-    await createKeyringStore({ storePath }).set('dev', { kind: 'secret', value: 'read-in-process' });
-    const run = await readInChild(storePath, 'dev', { DBUS_SESSION_BUS_ADDRESS: session().address });
+    await createKeyringStore({ storePath }).set('ünï cödé', { kind: 'secret', value: 'read-in-process ✓ ünïcödé' });
+    const run = await readInChild(storePath, 'ünï cödé', { DBUS_SESSION_BUS_ADDRESS: session().address });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    expect(run.result).toMatchObject({ helperStarted: false, value: { kind: 'secret', value: 'read-in-process' } });
+    expect(run.result).toMatchObject({ helperStarted: false, value: { kind: 'secret', value: 'read-in-process ✓ ünïcödé' } });
+  });
+
+  it('a sealed value (too big for an item) is read in-process too', async () => {
+    const storePath = await tempDir();
+    const big = `big-${'x'.repeat(20 * 1024)}`;
+    await createKeyringStore({ storePath }).set('dev', { kind: 'secret', value: big });
+    const run = await readInChild(storePath, 'dev', { DBUS_SESSION_BUS_ADDRESS: session().address });
+    expect(run.result).toMatchObject({ helperStarted: false, value: { kind: 'secret', value: big } });
   });
 
   it('an item that is not there is left to the helper, which answers that there is none', async () => {

@@ -1,23 +1,25 @@
 /**
- * Whether a Secret Service item can be read in-process without risk of a
- * hang: asks the session bus, asynchronously and within a time bound, for
- * the Secret Service's items matching a service and account (SearchItems,
- * https://specifications.freedesktop.org/secret-service-spec/latest/org.freedesktop.Secret.Service.html).
- * A live bus and service that answer with unlocked items only make the
- * native read a local lookup that neither prompts nor waits.
+ * Reads one Secret Service item straight off the session bus socket,
+ * asynchronously and within a time bound, so a stuck bus can neither hang
+ * nor hold the process (the native keyring client blocks its thread):
+ * SearchItems, OpenSession and Item.GetSecret of
+ * https://specifications.freedesktop.org/secret-service-spec/latest/.
+ * Only the plain case is answered: exactly one matching item, unlocked, so
+ * nothing prompts. Everything else is `inconclusive`, for the caller's
+ * bounded helper process to decide.
  *
  * Only the small part of the D-Bus wire protocol this needs is spoken
  * (https://dbus.freedesktop.org/doc/dbus-specification.html: SASL EXTERNAL,
- * Hello, one method call, its reply): a D-Bus client library would cost more
- * start-up time than the whole read. Zod-free: `print-token` imports it.
+ * Hello, three method calls and their replies): a D-Bus client library costs
+ * more start-up time than the whole read. Zod-free: `print-token` imports it.
  */
 import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type SecretServiceVerdict =
-  /** Matching items exist and every one is unlocked: a native read answers at once. */
-  | 'unlocked'
+  /** Exactly one matching item, unlocked: its secret. */
+  | { secret: string }
   /** No item, a locked one, no Secret Service, an error reply or a bus we cannot reach: let the helper decide. */
   | 'inconclusive'
   /** The bus accepted the connection and did not answer within the bound. */
@@ -28,6 +30,8 @@ const MAX_REPLY_BYTES = 64 * 1024;
 
 const HELLO_SERIAL = 1;
 const SEARCH_SERIAL = 2;
+const SESSION_SERIAL = 3;
+const SECRET_SERIAL = 4;
 
 /** The session bus socket, as libdbus finds it; undefined for transports other than a unix socket. */
 export function sessionBusSocket(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -46,8 +50,8 @@ export function sessionBusSocket(env: NodeJS.ProcessEnv = process.env): string |
   return undefined;
 }
 
-/** Asks the Secret Service on `socketPath` about the items of `service`/`account`, within `timeoutMs`. */
-export function checkSecretServiceItem(socketPath: string, service: string, account: string, timeoutMs: number): Promise<SecretServiceVerdict> {
+/** Reads the secret of the item of `service`/`account` from the Secret Service on `socketPath`, within `timeoutMs`. */
+export function readSecretServiceItem(socketPath: string, service: string, account: string, timeoutMs: number): Promise<SecretServiceVerdict> {
   return new Promise((resolve) => {
     const socket = connect(socketPath);
     let settled = false;
@@ -63,6 +67,9 @@ export function checkSecretServiceItem(socketPath: string, service: string, acco
     socket.on('close', () => finish('inconclusive'));
 
     let authenticated = false;
+    let item: string | undefined;
+    let session: string | undefined;
+    let asked = false;
     let buffered = Buffer.alloc(0);
     socket.on('connect', () => {
       const uid = String(process.getuid?.() ?? '');
@@ -77,14 +84,19 @@ export function checkSecretServiceItem(socketPath: string, service: string, acco
         if (!buffered.subarray(0, end).toString('latin1').startsWith('OK ')) return finish('inconclusive');
         buffered = buffered.subarray(end + 2);
         authenticated = true;
-        // Hello must be the first call on a connection; the search may follow without waiting for its reply.
+        // Hello must be the first call on a connection; the others may follow without waiting for its reply.
+        // The session is `plain`: the secret crosses only this user's bus socket, as it does for the native client's bus.
         socket.write(
           Buffer.concat([
             Buffer.from('BEGIN\r\n'),
             methodCall(HELLO_SERIAL, 'org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'Hello'),
-            methodCall(SEARCH_SERIAL, 'org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service', 'SearchItems', {
-              service,
-              username: account,
+            methodCall(SEARCH_SERIAL, SECRETS, '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service', 'SearchItems', 'a{ss}', (body) =>
+              body.dict({ service, username: account }),
+            ),
+            methodCall(SESSION_SERIAL, SECRETS, '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service', 'OpenSession', 'sv', (body) => {
+              body.string('plain');
+              body.signature('s');
+              body.string('');
             }),
           ]),
         );
@@ -93,10 +105,24 @@ export function checkSecretServiceItem(socketPath: string, service: string, acco
         let message;
         while ((message = nextMessage(buffered)) !== undefined) {
           buffered = buffered.subarray(message.length);
-          if (message.replySerial !== SEARCH_SERIAL) continue;
+          const serial = message.replySerial;
+          if (serial !== SEARCH_SERIAL && serial !== SESSION_SERIAL && serial !== SECRET_SERIAL) continue;
           if (message.type !== METHOD_RETURN) return finish('inconclusive');
-          const { unlocked, locked } = searchResult(message);
-          return finish(unlocked > 0 && locked === 0 ? 'unlocked' : 'inconclusive');
+          if (serial === SEARCH_SERIAL) {
+            const unlocked = objectPaths(message);
+            const locked = objectPaths(message);
+            // None, several, or a locked one: what the native client would do (prompt, choose) is its business.
+            if (unlocked.length !== 1 || locked.length !== 0) return finish('inconclusive');
+            item = unlocked[0];
+          } else if (serial === SESSION_SERIAL) {
+            session = sessionPath(message);
+          } else {
+            return finish({ secret: secretValue(message) });
+          }
+          if (item !== undefined && session !== undefined && !asked) {
+            asked = true;
+            socket.write(methodCall(SECRET_SERIAL, SECRETS, item, 'org.freedesktop.Secret.Item', 'GetSecret', 'o', (body) => body.string(session!)));
+          }
         }
       } catch {
         // A reply we cannot read (out of range): not the one we asked for.
@@ -106,6 +132,7 @@ export function checkSecretServiceItem(socketPath: string, service: string, acco
   });
 }
 
+const SECRETS = 'org.freedesktop.secrets';
 const METHOD_CALL = 1;
 const METHOD_RETURN = 2;
 /** Never start a Secret Service to answer: one started now would be a second, locked one. */
@@ -139,12 +166,33 @@ class Writer {
     this.byte(value.length);
     this.bytes.push(...Buffer.from(value, 'latin1'), 0);
   }
+  /** An `a{ss}`. */
+  dict(entries: Record<string, string>): void {
+    this.uint32(0);
+    const lengthAt = this.length - 4;
+    this.align(8);
+    const entriesAt = this.length;
+    for (const [key, value] of Object.entries(entries)) {
+      this.align(8);
+      this.string(key);
+      this.string(value);
+    }
+    this.setUint32(lengthAt, this.length - entriesAt);
+  }
   buffer(): Buffer {
     return Buffer.from(this.bytes);
   }
 }
 
-function methodCall(serial: number, destination: string, path: string, iface: string, member: string, dict?: Record<string, string>): Buffer {
+function methodCall(
+  serial: number,
+  destination: string,
+  path: string,
+  iface: string,
+  member: string,
+  signature?: string,
+  writeBody?: (body: Writer) => void,
+): Buffer {
   const message = new Writer();
   message.byte('l'.charCodeAt(0));
   message.byte(METHOD_CALL);
@@ -164,21 +212,11 @@ function methodCall(serial: number, destination: string, path: string, iface: st
   field(2, 's', () => message.string(iface));
   field(3, 's', () => message.string(member));
   field(6, 's', () => message.string(destination));
-  if (dict !== undefined) field(8, 'g', () => message.signature('a{ss}'));
+  if (signature !== undefined) field(8, 'g', () => message.signature(signature));
   message.setUint32(fieldsAt, message.length - fieldsAt - 4);
   message.align(8);
   const bodyAt = message.length;
-  if (dict !== undefined) {
-    message.uint32(0); // array length, set below
-    message.align(8);
-    const entriesAt = message.length;
-    for (const [key, value] of Object.entries(dict)) {
-      message.align(8);
-      message.string(key);
-      message.string(value);
-    }
-    message.setUint32(bodyAt, message.length - entriesAt);
-  }
+  writeBody?.(message);
   message.setUint32(4, message.length - bodyAt);
   return message.buffer();
 }
@@ -189,6 +227,8 @@ interface Message {
   /** The whole message's length in the buffer. */
   length: number;
   body: Buffer;
+  /** Where the next body value is read from. */
+  at: number;
   /** Reads a uint32 in the message's byte order. */
   uint32(buffer: Buffer, at: number): number;
 }
@@ -222,29 +262,54 @@ function nextMessage(buffer: Buffer): Message | undefined {
       at += 1 + buffer[at]! + 1;
     } else {
       // A header field type we do not read: its length is unknown, so the rest is unreadable.
-      return { type: -1, length, body: Buffer.alloc(0), uint32 };
+      return { type: -1, length, body: Buffer.alloc(0), at: 0, uint32 };
     }
   }
-  return { type: buffer[1]!, replySerial, length, body: buffer.subarray(bodyAt, length), uint32 };
+  return { type: buffer[1]!, replySerial, length, body: buffer.subarray(bodyAt, length), at: 0, uint32 };
 }
 
-/** How many object paths each of SearchItems' two arrays (`aoao`: unlocked, locked) holds. */
-function searchResult(message: Message): { unlocked: number; locked: number } {
-  const { body, uint32 } = message;
-  let at = 0;
-  const countPaths = () => {
-    at = align(at, 4);
-    const end = at + 4 + uint32(body, at);
-    at += 4;
-    let count = 0;
-    while (at < end) {
-      at = align(at, 4);
-      at += 4 + uint32(body, at) + 1;
-      count += 1;
-    }
-    return count;
-  };
-  const unlocked = countPaths();
-  const locked = countPaths();
-  return { unlocked, locked };
+// Body readers: each reads the next value of a reply and moves `at` past it.
+// The body starts 8-aligned in the message, so alignment counts from it.
+
+function readString(message: Message): string {
+  message.at = align(message.at, 4);
+  const length = message.uint32(message.body, message.at);
+  const value = message.body.toString('utf8', message.at + 4, message.at + 4 + length);
+  message.at += 4 + length + 1;
+  return value;
+}
+
+function readBytes(message: Message): Buffer {
+  message.at = align(message.at, 4);
+  const length = message.uint32(message.body, message.at);
+  const start = message.at + 4;
+  if (start + length > message.body.length) throw new RangeError('array past the end of the message');
+  message.at = start + length;
+  return message.body.subarray(start, start + length);
+}
+
+/** An `ao`: SearchItems answers two, the unlocked items and the locked ones. */
+function objectPaths(message: Message): string[] {
+  message.at = align(message.at, 4);
+  const end = message.at + 4 + message.uint32(message.body, message.at);
+  message.at += 4;
+  const paths: string[] = [];
+  while (message.at < end) paths.push(readString(message));
+  return paths;
+}
+
+/** OpenSession's `vo`: the (empty, for `plain`) output, then the session's path. */
+function sessionPath(message: Message): string {
+  const signatureLength = message.body[0]!;
+  if (message.body.toString('latin1', 1, 1 + signatureLength) !== 's') throw new RangeError('unexpected OpenSession output');
+  message.at = 1 + signatureLength + 1;
+  readString(message);
+  return readString(message);
+}
+
+/** GetSecret's `(oayays)`: session, parameters (empty for `plain`), value, content type. */
+function secretValue(message: Message): string {
+  readString(message);
+  readBytes(message);
+  return readBytes(message).toString('utf8');
 }
