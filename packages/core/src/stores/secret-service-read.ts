@@ -44,9 +44,12 @@ export function sessionBusSocket(env: NodeJS.ProcessEnv = process.env): string |
   const [transport, params = ''] = address.split(';')[0]!.split(/:(.*)/s);
   if (transport !== 'unix') return undefined;
   const values = new Map(params.split(',').map((pair) => pair.split(/=(.*)/s) as [string, string]));
-  const unescape = (value: string) => decodeURIComponent(value);
-  if (values.has('path')) return unescape(values.get('path')!);
-  if (values.has('abstract')) return `\0${unescape(values.get('abstract')!)}`;
+  try {
+    if (values.has('path')) return decodeURIComponent(values.get('path')!);
+    if (values.has('abstract')) return `\0${decodeURIComponent(values.get('abstract')!)}`;
+  } catch {
+    // A malformed %-escape: not an address we can use; the helper's libdbus decides.
+  }
   return undefined;
 }
 
