@@ -26,23 +26,36 @@ const renewals = new WeakMap<CredentialStore, Map<string, Promise<TokenSet>>>();
  * returned. A refresh token the IdP refuses is dropped from the store under
  * the lock, so no other process redeems it again.
  */
-export async function getToken(ctx: SessionContext): Promise<TokenSet> {
+export async function getToken(ctx: SessionContext, options: RenewOptions = {}): Promise<TokenSet> {
   const key = tokenKey(ctx.profile.name);
   const cached = await readCredential(ctx, key);
-  if (!needsRefresh(cached.tokens, nowSeconds(ctx))) return cached.tokens;
+  if (!due(cached.tokens, ctx, options)) return cached.tokens;
 
   let inStore = renewals.get(ctx.store);
   if (inStore === undefined) renewals.set(ctx.store, (inStore = new Map()));
   const pending = inStore.get(key);
   if (pending !== undefined) return pending;
-  const renewal = ctx.store.withLock(key, () => renewUnderLock(ctx, key)).finally(() => inStore.delete(key));
+  const renewal = ctx.store.withLock(key, () => renewUnderLock(ctx, key, options)).finally(() => inStore.delete(key));
   inStore.set(key, renewal);
   return renewal;
 }
 
-async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSet> {
+export interface RenewOptions {
+  /**
+   * Also renew a token that expires at or before this (epoch seconds), ahead
+   * of the refresh window: `authctl agent` refreshes early. One that another
+   * process renewed meanwhile expires later and is used as it is.
+   */
+  renewIfExpiresBy?: number;
+}
+
+function due(tokens: TokenSet, ctx: SessionContext, options: RenewOptions): boolean {
+  return needsRefresh(tokens, nowSeconds(ctx)) || (options.renewIfExpiresBy !== undefined && tokens.expires_at <= options.renewIfExpiresBy);
+}
+
+async function renewUnderLock(ctx: SessionContext, key: string, options: RenewOptions): Promise<TokenSet> {
   const credential = await readCredential(ctx, key);
-  if (!needsRefresh(credential.tokens, nowSeconds(ctx))) return credential.tokens;
+  if (!due(credential.tokens, ctx, options)) return credential.tokens;
 
   let renewed: OAuthCredential;
   try {
