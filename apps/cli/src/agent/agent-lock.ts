@@ -20,12 +20,7 @@ export async function acquireAgentLock(home: string): Promise<() => Promise<void
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw lockError(file, error);
     }
     const holder = await runningAgentPid(home);
-    if (holder !== undefined) {
-      throw new AuthError('USAGE', `an authctl agent (pid ${holder}) already runs for ${home}`, {
-        file,
-        hint: 'stop it first with `authctl agent stop`, or use another AUTHCTL_HOME',
-      });
-    }
+    if (holder !== undefined) throw agentAlreadyRunning(home, holder);
     await unlink(file).catch(() => {}); // left by an agent that was killed
   }
 }
@@ -40,6 +35,13 @@ export async function runningAgentPid(home: string): Promise<number | undefined>
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
   }
+}
+
+export function agentAlreadyRunning(home: string, pid: number): AuthError {
+  return new AuthError('USAGE', `an authctl agent (pid ${pid}) already runs for ${home}`, {
+    file: agentPidFile(home),
+    hint: 'stop it first with `authctl agent stop`, or use another AUTHCTL_HOME',
+  });
 }
 
 function lockError(file: string, cause: unknown): AuthError {

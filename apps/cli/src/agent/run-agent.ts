@@ -86,7 +86,7 @@ async function keepFresh(options: AgentOptions, profile: string, report: (profil
       const jitter = options.random();
       try {
         let token = await getToken(session);
-        if (refreshAtMs(token, () => jitter) <= now) token = await getToken(session, { renewIfExpiresBy: token.expires_at });
+        if (refreshAtMs(token, () => jitter) <= now) token = await getToken(session, { renewAccessToken: token.access_token });
         now = clock.nowMs();
         const nextRefresh = refreshAtMs(token, () => jitter);
         // The token manager hands back the cached token when a refresh fails while it is still valid.

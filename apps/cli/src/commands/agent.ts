@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AuthError, authctlHome } from '@auth/core';
-import { acquireAgentLock, agentPidFile, runningAgentPid } from '../agent/agent-lock.js';
+import { acquireAgentLock, agentAlreadyRunning, runningAgentPid } from '../agent/agent-lock.js';
 import { agentStatusFile, realAgentClock, runAgent } from '../agent/run-agent.js';
 import { openSession, type Cli, type StartCli } from '../context.js';
 
@@ -37,7 +37,7 @@ export function agentCommand(program: Command, start: StartCli): void {
       const profiles = profilesOf(cli, options.profile);
       const home = authctlHome(cli.env);
       const running = await runningAgentPid(home);
-      if (running !== undefined) throw alreadyRunning(home, running);
+      if (running !== undefined) throw agentAlreadyRunning(home, running);
       const child = spawn(process.execPath, [process.argv[1]!, 'agent', 'run', ...profiles.flatMap((p) => ['--profile', p])], {
         detached: true,
         stdio: 'ignore',
@@ -116,13 +116,6 @@ async function runInForeground(cli: Cli, profiles: string[]): Promise<void> {
     process.off('SIGTERM', onTerm);
     await release();
   }
-}
-
-function alreadyRunning(home: string, pid: number): AuthError {
-  return new AuthError('USAGE', `an authctl agent (pid ${pid}) already runs for ${home}`, {
-    file: agentPidFile(home),
-    hint: 'stop it first with `authctl agent stop`, or use another AUTHCTL_HOME',
-  });
 }
 
 function notRunning(home: string): AuthError {

@@ -42,15 +42,15 @@ export async function getToken(ctx: SessionContext, options: RenewOptions = {}):
 
 export interface RenewOptions {
   /**
-   * Also renew a token that expires at or before this (epoch seconds), ahead
-   * of the refresh window: `authctl agent` refreshes early. One that another
-   * process renewed meanwhile expires later and is used as it is.
+   * Renew this access token even ahead of the refresh window (`authctl
+   * agent` refreshes early). When the store holds another one, some process
+   * renewed it meanwhile, and that one is used as it is.
    */
-  renewIfExpiresBy?: number;
+  renewAccessToken?: string;
 }
 
 function due(tokens: TokenSet, ctx: SessionContext, options: RenewOptions): boolean {
-  return needsRefresh(tokens, nowSeconds(ctx)) || (options.renewIfExpiresBy !== undefined && tokens.expires_at <= options.renewIfExpiresBy);
+  return needsRefresh(tokens, nowSeconds(ctx)) || tokens.access_token === options.renewAccessToken;
 }
 
 async function renewUnderLock(ctx: SessionContext, key: string, options: RenewOptions): Promise<TokenSet> {
