@@ -73,8 +73,9 @@ describe('authctl agent', () => {
     // The login's grant plus one per token the agent put in the sink: print-token never asked the IdP itself.
     expect(idp.grantCount('client_credentials')).toBe(1 + (seen.size - 1));
     for (const token of printed) expect(seen.has(token)).toBe(true);
-    // Stopped cleanly: the lock is gone.
+    // Stopped cleanly: the lock and the sinks are gone.
     expect(existsSync(join(sandbox.home, 'agent.pid'))).toBe(false);
+    expect(existsSync(sinkFile(sandbox, 'token'))).toBe(false);
   });
 
   test('writes token, header, exec-credential.json and env as 0600 files in 0700 folders', async ({ idp, sandbox }) => {
@@ -151,5 +152,29 @@ describe('authctl agent', () => {
     expect(restored).toBe(true);
     expect((await readSink(sandbox))!.access_token).not.toBe(first.access_token);
     await stopAgent(agent);
+  });
+
+  test('agent start runs it in the background, status --json reports it, agent stop ends it', async ({ sandbox }) => {
+    expect((await sandbox.run(['login', '--serviceaccount'], { env: SECRET })).code).toBe(0);
+    const started = await sandbox.run(['agent', 'start', '--profile', 'dev'], { env: SECRET });
+    expect(started.code).toBe(0);
+    const pid = Number(/pid (\d+)/.exec(started.stderr)?.[1]);
+    try {
+      expect(await until(async () => (await readSink(sandbox))?.agent_pid === pid, 10_000)).toBe(true);
+      const status = await sandbox.run(['agent', 'status', '--json']);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid, profiles: { dev: { state: 'fresh' } } });
+      expect((await sandbox.run(['agent', 'stop'])).code).toBe(0);
+      expect(await until(async () => !existsSync(join(sandbox.home, 'agent.pid')), 10_000)).toBe(true);
+      const after = await sandbox.run(['agent', 'status', '--json']);
+      expect(after.code).toBe(1);
+      expect(JSON.parse(after.stdout)).toEqual({ running: false, pid: null, profiles: {} });
+    } finally {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already stopped, as it should be
+      }
+    }
   });
 });

@@ -54,7 +54,7 @@ export function agentStatusFile(home: string): string {
   return join(home, 'agent-status.json');
 }
 
-/** Keeps every profile's sinks fresh until `signal` aborts. */
+/** Keeps every profile's sinks fresh until `signal` aborts, then removes them. */
 export async function runAgent(options: AgentOptions): Promise<void> {
   const states = new Map<string, ProfileState>(options.profiles.map((profile) => [profile, { state: 'starting' }]));
   let statusWrite = Promise.resolve();
@@ -112,4 +112,6 @@ async function keepFresh(options: AgentOptions, profile: string, report: (profil
     const removeAt = sink === undefined ? Infinity : sink.expires_at * 1000 - SINK_MARGIN_MS;
     await clock.sleep(Math.max(0, Math.min(dueAt, removeAt, now + MAX_SLEEP_MS) - now), signal);
   }
+  // Nobody keeps it fresh from now on: a file reader (kubectl's tokenFile) would meet it expired.
+  await removeSinks(options.home, profile);
 }

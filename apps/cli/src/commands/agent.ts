@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { AuthError, authctlHome } from '@auth/core';
 import { acquireAgentLock, agentAlreadyRunning, runningAgentPid } from '../agent/agent-lock.js';
@@ -43,7 +44,18 @@ export function agentCommand(program: Command, start: StartCli): void {
         stdio: 'ignore',
         env: cli.env,
       });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.unref();
+      // Reported as started only once it holds the home's lock; one that exits first failed (its reason is in the log).
+      for (const deadline = Date.now() + START_TIMEOUT_MS; (await runningAgentPid(home)) !== child.pid; ) {
+        const code = await Promise.race([exited, delay(50).then(() => undefined)]);
+        if (code !== undefined || Date.now() > deadline) {
+          throw new AuthError('INTERNAL', `authctl agent did not start${code === undefined ? ` within ${START_TIMEOUT_MS / 1000} s` : ` (exit code ${code})`}`, {
+            file: join(home, 'agent.log'),
+            hint: `see ${join(home, 'agent.log')}, or run \`authctl agent run\` in the foreground to see why`,
+          });
+        }
+      }
       cli.out.info(`authctl agent started (pid ${child.pid}) for ${profiles.join(', ')}; log: ${join(home, 'agent.log')}`);
     });
 
@@ -76,6 +88,9 @@ export function agentCommand(program: Command, start: StartCli): void {
       if (pid === undefined) cli.exitCode = 1;
     });
 }
+
+/** How long `agent start` waits for the background agent to take the home's lock. */
+const START_TIMEOUT_MS = 10_000;
 
 function profilesOf(cli: Cli, flags: string[]): string[] {
   const profiles = flags.length > 0 ? flags : cli.globals.profile !== undefined ? [cli.globals.profile] : [];
