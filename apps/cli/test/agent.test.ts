@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
 import { devProfileTest as test } from './support/fixtures.js';
+import { configToml, idpProfile } from './support/profiles.js';
 import type { RunningAuthctl, Sandbox } from './support/sandbox.js';
 
 const SECRET = { AUTHCTL_CLIENT_SECRET: 'svc-secret' };
@@ -176,5 +177,17 @@ describe('authctl agent', () => {
         // already stopped, as it should be
       }
     }
+  });
+
+  test('with no --profile it keeps the profiles named by [agent] profiles in config, each in its own sink', async ({ idp, sandbox }) => {
+    await sandbox.writeConfig(`${configToml({ dev: idpProfile(idp.issuer), ops: idpProfile(idp.issuer) }, 'dev')}\n[agent]\nprofiles = ["dev", "ops"]\n`);
+    for (const profile of ['dev', 'ops']) expect((await sandbox.run(['login', '--serviceaccount', '--profile', profile], { env: SECRET })).code).toBe(0);
+    const agent = sandbox.start(['agent', 'run'], { env: SECRET });
+    await agent.expect(/agent started \(pid \d+\) for dev, ops/, 'stderr');
+    await agent.expect(/(dev|ops): sink written[^]*(dev|ops): sink written/, 'stderr');
+    const tokens = await Promise.all(['dev', 'ops'].map((profile) => readFile(join(sandbox.home, 'sinks', profile, 'token'), 'utf8')));
+    expect(new Set(tokens).size).toBe(2);
+    expect((await sandbox.run(['print-token', '--profile', 'ops'])).stdout).toBe(tokens[1]);
+    await stopAgent(agent);
   });
 });

@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { AuthError, authctlHome } from '@auth/core';
 import { acquireAgentLock, agentAlreadyRunning, runningAgentPid } from '../agent/agent-lock.js';
 import { agentStatusFile, realAgentClock, runAgent } from '../agent/run-agent.js';
-import { openSession, type Cli, type StartCli } from '../context.js';
+import { loadProfileConfig, openSession, type Cli, type StartCli } from '../context.js';
 
 /**
  * `authctl agent run | start | stop | status`: a process that keeps the
@@ -18,24 +19,21 @@ import { openSession, type Cli, type StartCli } from '../context.js';
  */
 export function agentCommand(program: Command, start: StartCli): void {
   const agent = program.command('agent').description('keep profiles\' tokens fresh in sink files (run, start, stop, status)');
-  const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
   agent
     .command('run')
-    .description('run the agent in the foreground until SIGTERM or Ctrl-C')
-    .option('--profile <name>', 'a profile to keep fresh (repeat for several)', collect, [])
-    .action(async (options: { profile: string[] }, command: Command) => {
+    .description('run the agent in the foreground until SIGTERM or Ctrl-C (--profile NAME, repeated, else [agent] profiles in config)')
+    .action(async (_options: object, command: Command) => {
       const cli = start(command);
-      await runInForeground(cli, profilesOf(cli, options.profile));
+      await runInForeground(cli, await profilesOf(cli));
     });
 
   agent
     .command('start')
-    .description('start the agent in the background; its log is $AUTHCTL_HOME/agent.log')
-    .option('--profile <name>', 'a profile to keep fresh (repeat for several)', collect, [])
-    .action(async (options: { profile: string[] }, command: Command) => {
+    .description('start the agent in the background (profiles as for run); its log is $AUTHCTL_HOME/agent.log')
+    .action(async (_options: object, command: Command) => {
       const cli = start(command);
-      const profiles = profilesOf(cli, options.profile);
+      const profiles = await profilesOf(cli);
       const home = authctlHome(cli.env);
       const running = await runningAgentPid(home);
       if (running !== undefined) throw agentAlreadyRunning(home, running);
@@ -92,10 +90,18 @@ export function agentCommand(program: Command, start: StartCli): void {
 /** How long `agent start` waits for the background agent to take the home's lock. */
 const START_TIMEOUT_MS = 10_000;
 
-function profilesOf(cli: Cli, flags: string[]): string[] {
-  const profiles = flags.length > 0 ? flags : cli.globals.profile !== undefined ? [cli.globals.profile] : [];
+/**
+ * `--profile` repeated, else `[agent] profiles` in config. The global
+ * `--profile` keeps only its last value, so the repeats are read from argv.
+ */
+async function profilesOf(cli: Cli): Promise<string[]> {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { profile: { type: 'string', multiple: true } }, strict: false, allowPositionals: true });
+  const flags = (values.profile ?? []).filter((value): value is string => typeof value === 'string');
+  const profiles = flags.length > 0 ? flags : ((await loadProfileConfig(cli)).config.agent?.profiles ?? []);
   if (profiles.length === 0) {
-    throw new AuthError('USAGE', 'authctl agent needs the profiles to keep fresh', { hint: 'name them: `authctl agent run --profile dev --profile prod`' });
+    throw new AuthError('USAGE', 'authctl agent needs the profiles to keep fresh', {
+      hint: 'name them: `authctl agent run --profile dev --profile prod`, or `profiles = ["dev", "prod"]` under [agent] in config.toml',
+    });
   }
   return [...new Set(profiles)];
 }
