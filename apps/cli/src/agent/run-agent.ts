@@ -88,14 +88,14 @@ async function keepFresh(options: AgentOptions, profile: string, report: (profil
         let token = await getToken(session);
         if (refreshAtMs(token, () => jitter) <= now) token = await getToken(session, { renewAccessToken: token.access_token });
         now = clock.nowMs();
+        if (sinkWorthy(token, now) && sink?.access_token !== token.access_token) {
+          await writeSinks(options.home, profile, token, options.pid);
+          options.log(`${profile}: sink written, token valid until ${new Date(token.expires_at * 1000).toISOString()}`);
+          sink = token;
+        }
         const nextRefresh = refreshAtMs(token, () => jitter);
         // The token manager hands back the cached token when a refresh fails while it is still valid.
         if (nextRefresh <= now) throw new AuthError('NETWORK', 'the token could not be refreshed ahead of expiry (the IdP is unreachable or refused)');
-        if (sinkWorthy(token, now)) {
-          await writeSinks(options.home, profile, token, options.pid);
-          if (sink?.access_token !== token.access_token) options.log(`${profile}: sink written, token valid until ${new Date(token.expires_at * 1000).toISOString()}`);
-          sink = token;
-        }
         failures = 0;
         dueAt = nextRefresh;
         report(profile, { state: 'fresh', expires_at: token.expires_at, next_refresh_at: Math.round(nextRefresh / 1000) });
