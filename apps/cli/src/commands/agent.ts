@@ -37,7 +37,8 @@ export function agentCommand(program: Command, start: StartCli): void {
       const home = authctlHome(cli.env);
       const running = await runningAgentPid(home);
       if (running !== undefined) throw agentAlreadyRunning(home, running);
-      const child = spawn(process.execPath, [process.argv[1]!, 'agent', 'run', ...profiles.flatMap((p) => ['--profile', p])], {
+      const config = cli.globals.config === undefined ? [] : ['--config', cli.globals.config];
+      const child = spawn(process.execPath, [process.argv[1]!, ...config, 'agent', 'run', ...profiles.flatMap((p) => ['--profile', p])], {
         detached: true,
         stdio: 'ignore',
         env: cli.env,
