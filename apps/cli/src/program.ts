@@ -7,6 +7,7 @@ import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { printTokenCommand } from './commands/print-token.js';
+import { agentCommand } from './commands/agent.js';
 import { profileCommand } from './commands/profile.js';
 import { statusCommand } from './commands/status.js';
 import { storeCommand } from './commands/store.js';
@@ -49,7 +50,7 @@ export function buildProgram(start: StartCli): Command {
     );
 
   // Added with `.command()` inside each, so they inherit the help and output settings.
-  for (const register of [configureCommand, loginCommand, printTokenCommand, statusCommand, logoutCommand, profileCommand, tokenCommand, execCommand, completionCommand, userCommand, storeCommand, pluginsCommand]) {
+  for (const register of [configureCommand, loginCommand, printTokenCommand, statusCommand, logoutCommand, profileCommand, tokenCommand, execCommand, completionCommand, userCommand, storeCommand, pluginsCommand, agentCommand]) {
     register(program, start);
   }
   for (const command of program.commands) {

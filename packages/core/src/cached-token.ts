@@ -13,11 +13,12 @@
 import { join } from 'node:path';
 import { isTable } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
-import { credentialsDir } from './config/paths.js';
+import { authctlHome, credentialsDir } from './config/paths.js';
 import { requireProfile, selectProfileName } from './config/select-profile.js';
 import type { AuthctlConfig } from './config/types.js';
 import { AuthError } from './errors.js';
 import { corruptCredential, credentialFileName, readCredentialFile } from './stores/credential-file.js';
+import { readSinkToken } from './sinks/sink-token.js';
 import { needsRefresh } from './token/refresh-window.js';
 import { isAuthScheme, isB64Token } from './token/token-syntax.js';
 
@@ -43,13 +44,20 @@ export async function readCachedToken(
   const config = await loadConfig({ env, ...(opts.configFile === undefined ? {} : { file: opts.configFile }) });
   const profile = selectProfileName(config, opts.profile, env);
   requireProfile(config, profile);
+  const now = opts.now ?? Math.floor(Date.now() / 1000);
+
+  // A running `authctl agent` keeps this fresh; its sinks belong to the home, so an explicit --config bypasses them.
+  const sink = opts.configFile === undefined ? await readSinkToken(authctlHome(env), profile, now) : undefined;
+  if (sink !== undefined) {
+    return { state: 'fresh', profile, token: { access_token: sink.access_token, token_type: sink.token_type, expires_at: sink.expires_at } };
+  }
 
   const stored = await readStoredToken(config, profile);
   if (stored === undefined) return { state: 'missing', profile };
   const basic = basicOf(stored.credential, stored.corrupt);
   if (basic !== undefined) return { state: 'basic', profile, credential: basic };
   const token = oauthTokenOf(stored.credential, stored.corrupt);
-  if (token === undefined || needsRefresh(token, opts.now ?? Math.floor(Date.now() / 1000))) {
+  if (token === undefined || needsRefresh(token, now)) {
     return { state: 'stale', profile };
   }
   return {

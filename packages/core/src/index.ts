@@ -25,6 +25,8 @@ export * from './stores/keyring-store.js';
 export * from './stores/describe-store.js';
 export * from './stores/switch-store.js';
 export { writeFileAtomic } from './stores/atomic-write.js';
+export { removeSinks, writeSinks, type SinkToken } from './sinks/sink-files.js';
+export { readSinkToken, sinkDir, type SinkRecord } from './sinks/sink-token.js';
 
 // flows, token manager, sessions, plugins (helper: flows)
 export * from './flows/index.js';

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { readCachedToken } from '../src/cached-token.js';
 import { EXIT_CODES } from '../src/errors.js';
+import { writeSinks } from '../src/sinks/sink-files.js';
 import { createFileStore } from '../src/stores/file-store.js';
 import { tokenKey } from '../src/token-set.js';
 import { builtDist, oauthCredential, rejectedAuthError, useTempDirs } from './stores/helpers.js';
@@ -46,6 +47,22 @@ describe('readCachedToken (print-token hot path)', () => {
     await store.set(tokenKey('dev'), oauthCredential({ issued_at: NOW - 3570, expires_at: NOW + 30 }));
     expect(await readCachedToken({ env, now: NOW })).toEqual({ state: 'stale', profile: 'dev' });
     expect(await readCachedToken({ env, now: NOW + 31 })).toEqual({ state: 'stale', profile: 'dev' });
+  });
+
+  it('a running agent\'s fresh sink answers with no store read; inside the refresh window, from a dead agent, or under --config it is ignored', async () => {
+    const { dir, env } = await home();
+    const sinkToken = { access_token: 'from-sink', token_type: 'Bearer', issued_at: NOW - 60, expires_at: NOW + 3540 };
+    await writeSinks(dir, 'dev', sinkToken, process.pid);
+    expect(await readCachedToken({ env, now: NOW })).toEqual({
+      state: 'fresh',
+      profile: 'dev',
+      token: { access_token: 'from-sink', token_type: 'Bearer', expires_at: NOW + 3540 },
+    });
+    expect(await readCachedToken({ env, now: NOW + 3500 })).toEqual({ state: 'missing', profile: 'dev' });
+    expect(await readCachedToken({ env, now: NOW, configFile: join(dir, 'config.toml') })).toEqual({ state: 'missing', profile: 'dev' });
+    const dead = spawnSync(process.execPath, ['-p', 'process.pid'], { encoding: 'utf8' });
+    await writeSinks(dir, 'dev', sinkToken, Number(dead.stdout));
+    expect(await readCachedToken({ env, now: NOW })).toEqual({ state: 'missing', profile: 'dev' });
   });
 
   it('no credential file is missing', async () => {

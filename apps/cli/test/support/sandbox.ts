@@ -34,6 +34,9 @@ export interface RunningAuthctl {
   expect(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<string>;
   /** Writes to stdin (keeps it open). */
   write(text: string): void;
+  /** Sends a signal to the process (SIGTERM to stop an agent, SIGKILL to crash it). */
+  kill(signal: NodeJS.Signals): void;
+  readonly pid: number;
   done: Promise<RunResult>;
 }
 
@@ -194,6 +197,10 @@ function watch(child: ChildProcessWithoutNullStreams, args: string[], options: R
     write: (input) => {
       child.stdin.write(input);
     },
+    kill: (signal) => {
+      child.kill(signal);
+    },
+    pid: child.pid!,
   };
 }
 

@@ -9,9 +9,12 @@ export interface ConfigShape {
   plugins?: string[];
   store: { backend?: StoreBackend; path?: string };
   profiles: Record<string, Record<string, unknown>>;
+  /** `[agent] profiles = [...]`: what `authctl agent` keeps fresh when no `--profile` is given. */
+  agent?: { profiles: string[] };
 }
 
-const TOP_LEVEL_KEYS = ['default_profile', 'plugins', 'store', 'profiles'];
+const TOP_LEVEL_KEYS = ['default_profile', 'plugins', 'store', 'profiles', 'agent'];
+const AGENT_KEYS = ['profiles'];
 const STORE_KEYS = ['backend', 'path'];
 const STORE_BACKENDS: readonly StoreBackend[] = ['auto', 'keyring', 'file'];
 
@@ -59,6 +62,19 @@ export function checkConfigShape(doc: Record<string, unknown>, file: string): Co
       }
       shape.store.path = store.path;
     }
+  }
+
+  const agent = doc.agent;
+  if (agent !== undefined) {
+    if (!isTable(agent)) throw configError(file, 'agent', `must be a table ([agent]) (got ${describeValue(agent)})`);
+    rejectUnknownKeys(agent, AGENT_KEYS, 'agent', file);
+    const names = agent.profiles ?? [];
+    if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && isProfileName(name))) {
+      throw configError(file, 'agent.profiles', `must be a list of profile names (got ${describeValue(names)})`, {
+        hint: `e.g. profiles = ["dev", "prod"] under [agent] in ${file}`,
+      });
+    }
+    shape.agent = { profiles: names as string[] };
   }
 
   const profiles = doc.profiles;

@@ -39,6 +39,7 @@ export async function loadConfig(
       path: resolveStorePath(home, shape?.store.path ?? 'state'),
     },
     profiles: shape?.profiles ?? {},
+    ...(shape?.agent === undefined ? {} : { agent: shape.agent }),
   };
 }
 

@@ -17,6 +17,8 @@ export interface AuthctlConfig {
   store: { backend: StoreBackend; path: string };
   /** Raw profile tables, keyed by name; validated when a profile is resolved. */
   profiles: Record<string, Record<string, unknown>>;
+  /** `[agent]`: the profiles `authctl agent` keeps fresh when none is named on the command line. */
+  agent?: { profiles: string[] };
 }
 
 /** Keys every profile may have, whatever its provider. */

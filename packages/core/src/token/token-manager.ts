@@ -26,23 +26,36 @@ const renewals = new WeakMap<CredentialStore, Map<string, Promise<TokenSet>>>();
  * returned. A refresh token the IdP refuses is dropped from the store under
  * the lock, so no other process redeems it again.
  */
-export async function getToken(ctx: SessionContext): Promise<TokenSet> {
+export async function getToken(ctx: SessionContext, options: RenewOptions = {}): Promise<TokenSet> {
   const key = tokenKey(ctx.profile.name);
   const cached = await readCredential(ctx, key);
-  if (!needsRefresh(cached.tokens, nowSeconds(ctx))) return cached.tokens;
+  if (!due(cached.tokens, ctx, options)) return cached.tokens;
 
   let inStore = renewals.get(ctx.store);
   if (inStore === undefined) renewals.set(ctx.store, (inStore = new Map()));
   const pending = inStore.get(key);
   if (pending !== undefined) return pending;
-  const renewal = ctx.store.withLock(key, () => renewUnderLock(ctx, key)).finally(() => inStore.delete(key));
+  const renewal = ctx.store.withLock(key, () => renewUnderLock(ctx, key, options)).finally(() => inStore.delete(key));
   inStore.set(key, renewal);
   return renewal;
 }
 
-async function renewUnderLock(ctx: SessionContext, key: string): Promise<TokenSet> {
+export interface RenewOptions {
+  /**
+   * Renew this access token even ahead of the refresh window (`authctl
+   * agent` refreshes early). When the store holds another one, some process
+   * renewed it meanwhile, and that one is used as it is.
+   */
+  renewAccessToken?: string;
+}
+
+function due(tokens: TokenSet, ctx: SessionContext, options: RenewOptions): boolean {
+  return needsRefresh(tokens, nowSeconds(ctx)) || tokens.access_token === options.renewAccessToken;
+}
+
+async function renewUnderLock(ctx: SessionContext, key: string, options: RenewOptions): Promise<TokenSet> {
   const credential = await readCredential(ctx, key);
-  if (!needsRefresh(credential.tokens, nowSeconds(ctx))) return credential.tokens;
+  if (!due(credential.tokens, ctx, options)) return credential.tokens;
 
   let renewed: OAuthCredential;
   try {

@@ -114,6 +114,15 @@ client_id = "test-publisher"
     });
   });
 
+  it('[agent] profiles names what `authctl agent` keeps fresh; anything but a list of profile names is CONFIG_INVALID', async () => {
+    const { env } = await homeWith('[agent]\nprofiles = ["dev", "prod"]\n');
+    expect((await loadConfig({ env })).agent).toEqual({ profiles: ['dev', 'prod'] });
+    const wrong = await configError('[agent]\nprofiles = "dev"\n');
+    expect(wrong.code).toBe('CONFIG_INVALID');
+    expect(wrong.message).toContain('agent.profiles');
+    expect((await configError('[agent]\nrefresh = 1\n')).message).toContain('agent.refresh');
+  });
+
   it('--config (opts.file) picks another file while the home still comes from the environment', async () => {
     const { home } = await homeWith('default_profile = "home"');
     const other = join(await tempDir(), 'other.toml');

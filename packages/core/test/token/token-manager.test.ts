@@ -66,6 +66,20 @@ describe('token manager', () => {
     expect(urls).toEqual([]);
   });
 
+  it('renewAccessToken renews a fresh token ahead of the window, and a token renewed meanwhile is used as it is', async () => {
+    const { credential, ctx } = await loggedIn();
+    const before = idp.grantCount('refresh_token');
+
+    const renewed = await getToken(ctx(), { renewAccessToken: credential.tokens.access_token });
+    expect(idp.grantCount('refresh_token')).toBe(before + 1);
+    expect(renewed.access_token).not.toBe(credential.tokens.access_token);
+
+    // A second caller that still knew the old token finds the renewed one: no second refresh.
+    const again = await getToken(ctx(), { renewAccessToken: credential.tokens.access_token });
+    expect(again).toEqual(renewed);
+    expect(idp.grantCount('refresh_token')).toBe(before + 1);
+  });
+
   it('inside the refresh window refreshes, stores the rotated refresh token, and the old one is spent', async () => {
     const { store, credential, ctx } = await loggedIn();
     const before = idp.grantCount('refresh_token');
