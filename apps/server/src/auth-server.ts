@@ -5,6 +5,7 @@ import { parseListenAddress } from './config/listen-address.js';
 import type { ServerConfig } from './config/schema.js';
 import { devBanner } from './dev/dev-banner.js';
 import { DEV_DEFAULT_DATA_DIR, DEV_DEFAULT_LISTEN, prepareDevMode } from './dev/dev-mode.js';
+import { AuditLog } from './issuer/audit-log.js';
 import { listSigningKeys, retireSigningKey, rotateSigningKey } from './keys/key-store.js';
 import { createLogger } from './logging/logger.js';
 import { addIdentitiesCommands } from './machine/identities-commands.js';
@@ -153,11 +154,15 @@ function program(): Command {
       const shared = await sharedStateOf(options);
       if (shared) {
         const { rotateSharedKeys } = await import('./redis/shared-keys-commands.js');
-        process.stdout.write(`${await rotateSharedKeys(shared)}\n`);
+        const kid = await rotateSharedKeys(shared);
+        AuditLog.forAdminCommand().adminChanged({ audit: 'key_rotated', kid, store: shared.url });
+        process.stdout.write(`${kid}\n`);
         say('New signing key added in Redis; every instance signs with it now. Tokens signed with older keys keep verifying.');
         return;
       }
-      const key = await rotateSigningKey(await dataDirOf(options));
+      const dataDir = await dataDirOf(options);
+      const key = await rotateSigningKey(dataDir);
+      AuditLog.forAdminCommand().adminChanged({ audit: 'key_rotated', kid: key.kid, store: dataDir });
       process.stdout.write(`${key.kid}\n`);
       say('New signing key added; restart auth-server to sign with it. Tokens signed with older keys keep verifying.');
     },
@@ -168,10 +173,13 @@ function program(): Command {
       if (shared) {
         const { retireSharedKey } = await import('./redis/shared-keys-commands.js');
         await retireSharedKey(shared, kid);
+        AuditLog.forAdminCommand().adminChanged({ audit: 'key_retired', kid, store: shared.url });
         say(`Key ${kid} retired in Redis; no instance publishes it any more. Tokens it signed no longer verify.`);
         return;
       }
-      await retireSigningKey(await dataDirOf(options), kid);
+      const dataDir = await dataDirOf(options);
+      await retireSigningKey(dataDir, kid);
+      AuditLog.forAdminCommand().adminChanged({ audit: 'key_retired', kid, store: dataDir });
       say(`Key ${kid} retired; restart auth-server to stop publishing it. Tokens it signed no longer verify.`);
     },
   );

@@ -3,6 +3,7 @@ import { AuthError } from '@auth/core';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../config/load-config.js';
 import type { IssuerConfig, ServerConfig } from '../config/schema.js';
+import { AuditLog } from '../issuer/audit-log.js';
 import { addClientSecret, readClientSecrets, readSecretUses, revokeClientSecret } from './client-secrets.js';
 import { clientIdOf, UNIVERSAL_AUTH, type IdentityConfig } from './identity-config.js';
 
@@ -81,6 +82,14 @@ export function addIdentitiesCommands(root: Command): Command {
         ...(options.uses ? { usesLimit: options.uses } : {}),
         ...(options.description ? { description: options.description } : {}),
       });
+      AuditLog.forAdminCommand().adminChanged({
+        audit: 'secret_added',
+        identity: identity.id,
+        client_id: clientIdOf(identity)!,
+        secret_id: record.id,
+        ...(record.uses_limit ? { uses_limit: record.uses_limit } : {}),
+        ...(record.ttl ? { ttl: record.ttl } : {}),
+      });
       process.stdout.write(`${secret}\n`);
       say(`Client secret ${record.id} for ${clientIdOf(identity)} (shown only now; store it in your secret manager).`);
     });
@@ -103,6 +112,7 @@ export function addIdentitiesCommands(root: Command): Command {
       const config = await configOf(options);
       const identity = universalAuthIdentity(config, id);
       await revokeClientSecret(config.data_dir, identity.id, secretId);
+      AuditLog.forAdminCommand().adminChanged({ audit: 'secret_revoked', identity: identity.id, client_id: clientIdOf(identity)!, secret_id: secretId });
       say(`Client secret ${secretId} of ${identity.id} revoked; logins with it are refused from now on.`);
     },
   );
