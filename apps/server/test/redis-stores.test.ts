@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LockoutPolicy } from '../src/guard/lockout-policy.js';
 import type { ClientSecretRecord } from '../src/machine/client-secrets.js';
 import { connectRedis } from '../src/redis/redis-connection.js';
-import { RedisLockoutStore } from '../src/redis/redis-lockout-store.js';
+import { PENDING_ATTEMPT_MS, RedisLockoutStore } from '../src/redis/redis-lockout-store.js';
 import { RedisClientSecretStore, RedisTokenRevocationStore } from '../src/redis/redis-machine-stores.js';
 import { RedisStateStore } from '../src/redis/redis-state-store.js';
 import { DEFAULT_REDIS_OPTIONS } from '../src/redis/state-backend-config.js';
@@ -70,6 +70,22 @@ describe('RedisLockoutStore', () => {
     expect(verdicts.every((verdict) => verdict.admitted)).toBe(true);
     for (let i = 0; i < 10; i++) await store.clear('client:busy');
     expect(await connection.exists('lock3:lockout:client:busy')).toBe(0);
+  });
+
+  test('attempts left pending by an instance killed mid-check stop counting PENDING_ATTEMPT_MS after they were admitted', async () => {
+    const [killed, survivor] = [new RedisLockoutStore(await connect(), 'lock5:', 1000), new RedisLockoutStore(await connect(), 'lock5:', 1000)];
+    await survivor.attempt('account:z', 1000, POLICY);
+    await survivor.fail('account:z', 1000);
+    await survivor.attempt('account:z', 1000, POLICY);
+    await survivor.fail('account:z', 1000);
+    // The killed instance admitted the one attempt left and never settled it.
+    expect(await killed.attempt('account:z', 2000, POLICY)).toEqual({ admitted: true });
+    expect(await survivor.attempt('account:z', 2000 + PENDING_ATTEMPT_MS - 1, POLICY)).toMatchObject({ admitted: false });
+    expect(await survivor.attempt('account:z', 2000 + PENDING_ATTEMPT_MS, POLICY)).toEqual({ admitted: true });
+    // ...and the lock still holds: that one is pending now, and its failure locks the key.
+    expect(await survivor.attempt('account:z', 2000 + PENDING_ATTEMPT_MS, POLICY)).toMatchObject({ admitted: false });
+    await survivor.fail('account:z', 2000 + PENDING_ATTEMPT_MS);
+    expect(await survivor.attempt('account:z', 3000 + PENDING_ATTEMPT_MS, POLICY)).toEqual({ admitted: false, lockedUntil: 62_000 + PENDING_ATTEMPT_MS });
   });
 
   test('every key it writes carries the prefix and a TTL of twice the longest lock', async () => {
