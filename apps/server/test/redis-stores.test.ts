@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestCA, startRedis, type RedisServer } from '@auth/testkit';
@@ -201,6 +203,72 @@ describe('connecting', () => {
       connection.disconnect();
     } finally {
       await guarded.close();
+    }
+  });
+});
+
+describe('Redis Sentinel', () => {
+  /** A real `redis-server --sentinel` monitoring the test Redis; it listens on a unix socket (port 0), reached over a loopback relay because ioredis asks sentinels over TCP. */
+  async function startSentinel(password: string): Promise<{ address: string; close(): Promise<void> }> {
+    const dir = await mkdtemp(join(tmpdir(), 'redis-sentinel-'));
+    const socketPath = join(dir, 'sentinel.sock');
+    const master = new URL(redis.url);
+    await writeFile(
+      join(dir, 'sentinel.conf'),
+      `port 0\nunixsocket ${socketPath}\nrequirepass ${password}\nsentinel monitor mymaster ${master.hostname} ${master.port} 1\n`,
+      { mode: 0o600 },
+    );
+    const child = spawn('redis-server', [join(dir, 'sentinel.conf'), '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk) => {
+        log += chunk;
+        if (log.includes('+monitor master mymaster')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`redis-server --sentinel exited ${code}: ${log}`)));
+    });
+    const relay = createServer((client) => {
+      const upstream = createConnection(socketPath);
+      client.pipe(upstream).pipe(client);
+      const forget = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', forget).on('close', forget);
+      upstream.on('error', forget).on('close', forget);
+    });
+    relay.listen(0, '127.0.0.1');
+    await once(relay, 'listening');
+    return {
+      address: `127.0.0.1:${(relay.address() as AddressInfo).port}`,
+      close: async () => {
+        relay.close();
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  test('with sentinels and sentinel_master, ioredis asks the sentinels (with sentinel_password_env) for the master and uses it; refused sentinels are STORE_UNAVAILABLE, not a hang', async () => {
+    const sentinel = await startSentinel('sentinel-test-password');
+    try {
+      const options = { ...DEFAULT_REDIS_OPTIONS, sentinels: [sentinel.address], sentinel_master: 'mymaster', sentinel_password_env: 'MY_SENTINEL_PASSWORD' };
+      await expect(connectRedis('redis://mymaster', options, {}, silent)).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: expect.stringContaining(`master "mymaster" of the sentinels ${sentinel.address}`),
+      });
+      const connection = await connectRedis('redis://mymaster', options, { MY_SENTINEL_PASSWORD: 'sentinel-test-password' }, silent);
+      try {
+        await connection.set('sentinel:probe', 'through-the-master');
+        const direct = await connect();
+        expect(await direct.get('sentinel:probe')).toBe('through-the-master');
+      } finally {
+        connection.disconnect();
+      }
+    } finally {
+      await sentinel.close();
     }
   });
 });
