@@ -10,10 +10,16 @@ import type { Adapter } from 'oidc-provider';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LockoutPolicy } from '../src/guard/lockout-policy.js';
-import type { ClientSecretRecord } from '../src/machine/client-secrets.js';
+import { makeClientSecret, type ClientSecretRecord } from '../src/machine/client-secrets.js';
 import { connectRedis } from '../src/redis/redis-connection.js';
 import { PENDING_ATTEMPT_MS, RedisLockoutStore } from '../src/redis/redis-lockout-store.js';
-import { RedisClientSecretStore, RedisTokenRevocationStore } from '../src/redis/redis-machine-stores.js';
+import {
+  addSharedClientSecret,
+  readSharedClientSecrets,
+  RedisClientSecretStore,
+  RedisTokenRevocationStore,
+  revokeSharedClientSecret,
+} from '../src/redis/redis-machine-stores.js';
 import { RedisStateStore } from '../src/redis/redis-state-store.js';
 import { DEFAULT_REDIS_OPTIONS } from '../src/redis/state-backend-config.js';
 
@@ -166,6 +172,21 @@ describe('machine stores', () => {
     const [a, b] = [new RedisClientSecretStore(local, await connect(), 'm1:'), new RedisClientSecretStore(local, await connect(), 'm1:')];
     const admitted = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 ? a : b).consumeUse(record('s1', 5))));
     expect(admitted.filter(Boolean)).toHaveLength(5);
+  });
+
+  test('client secret records added through one instance are candidates on every other (16 added at once, none lost) until revoked on any', async () => {
+    const [one, other] = [await connect(), await connect()];
+    const made = await Promise.all(Array.from({ length: 16 }, () => makeClientSecret('m')));
+    await Promise.all(made.map(({ record }, i) => addSharedClientSecret(i % 2 ? one : other, 'm3:', record)));
+    expect((await readSharedClientSecrets(other, 'm3:', 'm')).map((r) => r.id).sort()).toEqual(made.map(({ record }) => record.id).sort());
+
+    const store = new RedisClientSecretStore({ candidates: async () => [] }, other, 'm3:');
+    const { record, secret } = made[0]!;
+    expect(await store.candidates('m', secret)).toContainEqual(record);
+    expect(await revokeSharedClientSecret(one, 'm3:', 'm', record.id, 1000)).toBe(true);
+    expect((await store.candidates('m', secret)).map((r) => r.id)).not.toContain(record.id);
+    expect((await readSharedClientSecrets(other, 'm3:', 'm')).find((r) => r.id === record.id)?.revoked_at).toBe(1000);
+    expect(await revokeSharedClientSecret(one, 'm3:', 'm', 'no-such-id', 1000)).toBe(false);
   });
 
   test('a machine login revoked on one instance is refused on another until its last token expires, then forgotten', async () => {

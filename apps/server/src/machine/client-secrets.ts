@@ -24,7 +24,7 @@ export const PREFIX_LENGTH = 8;
 export const SECRETS_FILE = 'identity-secrets.json';
 export const USES_FILE = 'identity-secret-uses.json';
 
-const secretRecordSchema = z.object({
+export const secretRecordSchema = z.object({
   id: z.string().min(1),
   identity: z.string().min(1),
   prefix: z.string(),
@@ -123,8 +123,8 @@ export interface NewClientSecret {
   now?: number;
 }
 
-/** Adds a secret for `identity`; the plain secret is returned once and stored nowhere. */
-export async function addClientSecret(dataDir: string, identity: string, options: NewClientSecret = {}): Promise<{ record: ClientSecretRecord; secret: string }> {
+/** A new secret for `identity` and the record to store; the plain secret is returned once and stored nowhere. */
+export async function makeClientSecret(identity: string, options: NewClientSecret = {}): Promise<{ record: ClientSecretRecord; secret: string }> {
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const record = secretRecordSchema.parse({
     id: options.id ?? randomBytes(6).toString('hex'),
@@ -136,6 +136,12 @@ export async function addClientSecret(dataDir: string, identity: string, options
     ttl: options.ttl,
     uses_limit: options.usesLimit,
   });
+  return { record, secret };
+}
+
+/** Adds a secret for `identity` to the data dir. */
+export async function addClientSecret(dataDir: string, identity: string, options: NewClientSecret = {}): Promise<{ record: ClientSecretRecord; secret: string }> {
+  const { record, secret } = await makeClientSecret(identity, options);
   await changeClientSecrets(dataDir, (existing) => [...existing.filter((other) => other.id !== record.id), record]);
   return { record, secret };
 }
