@@ -5,6 +5,7 @@ import { parseListenAddress } from './config/listen-address.js';
 import type { ServerConfig } from './config/schema.js';
 import { devBanner } from './dev/dev-banner.js';
 import { DEV_DEFAULT_DATA_DIR, DEV_DEFAULT_LISTEN, prepareDevMode } from './dev/dev-mode.js';
+import { AuditLog } from './issuer/audit-log.js';
 import { listSigningKeys, retireSigningKey, rotateSigningKey } from './keys/key-store.js';
 import { createLogger } from './logging/logger.js';
 import { addIdentitiesCommands } from './machine/identities-commands.js';
@@ -19,16 +20,19 @@ interface ServeOptions {
   dataDir?: string;
   state?: string;
   issuer?: string;
+  metricsListen?: string;
   logLevel: string;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-function listenOption(value: string): string {
-  if (!parseListenAddress(value)) {
-    throw new AuthError('USAGE', `--listen "${value}" is not HOST:PORT`, { hint: 'e.g. --listen 127.0.0.1:8080 (port 0 picks a free port)' });
-  }
-  return value;
+function listenOption(option: string, example: string) {
+  return (value: string): string => {
+    if (!parseListenAddress(value)) {
+      throw new AuthError('USAGE', `${option} "${value}" is not HOST:PORT`, { hint: `e.g. ${option} ${example} (port 0 picks a free port)` });
+    }
+    return value;
+  };
 }
 
 function stateOption(value: string): string {
@@ -68,6 +72,7 @@ async function serve(options: ServeOptions): Promise<void> {
   // Several instances behind one address: each listens on its own, and all name the same issuer and share one state.
   if (options.state) config = { ...config, state: options.state };
   if (options.issuer) config = { ...config, issuer: options.issuer };
+  if (options.metricsListen) config = { ...config, metrics_listen: options.metricsListen };
 
   // Loaded here so that key and hash commands do not pay for (or hear from) oidc-provider.
   const { startAuthServer } = await import('./server/start-auth-server.js');
@@ -84,7 +89,7 @@ async function serve(options: ServeOptions): Promise<void> {
     }
     throw error;
   }
-  if (dev) say(devBanner(dev, running.issuer!));
+  if (dev) say(devBanner(dev, running.issuer!, running.metricsUrl));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -133,10 +138,11 @@ function program(): Command {
     .description('An OpenID issuer with real sign-in pages. `auth-server --dev` starts a ready-to-use one.')
     .option('--dev', 'quick start: demo user, authctl and demo-service clients, state in --data-dir')
     .option('--config <file>', 'serve the roles (issuer, gateway) described by a TOML or YAML config file')
-    .option('--listen <host:port>', `address to listen on (--dev default ${DEV_DEFAULT_LISTEN})`, listenOption)
+    .option('--listen <host:port>', `address to listen on (--dev default ${DEV_DEFAULT_LISTEN})`, listenOption('--listen', '127.0.0.1:8080'))
     .option('--data-dir <dir>', `folder for keys and state (--dev default ./${DEV_DEFAULT_DATA_DIR})`)
     .option('--state <url>', 'share state with other instances in Redis (redis:// or rediss://; password in AUTH_SERVER_REDIS_PASSWORD)', stateOption)
     .option('--issuer <url>', 'the issuer URL clients use, when it is not http://<listen> (e.g. a load balancer in front of several instances)', issuerOption)
+    .option('--metrics-listen <host:port>', 'serve the issuer\'s Prometheus /metrics on this address (never the public one)', listenOption('--metrics-listen', '127.0.0.1:9101'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info').env('AUTH_SERVER_LOG_LEVEL'))
     .showHelpAfterError()
     // Options before a subcommand are the server's; `keys rotate --data-dir` keeps its own.
@@ -153,11 +159,15 @@ function program(): Command {
       const shared = await sharedStateOf(options);
       if (shared) {
         const { rotateSharedKeys } = await import('./redis/shared-keys-commands.js');
-        process.stdout.write(`${await rotateSharedKeys(shared)}\n`);
+        const kid = await rotateSharedKeys(shared);
+        AuditLog.forAdminCommand().adminChanged({ audit: 'key_rotated', kid, store: shared.url });
+        process.stdout.write(`${kid}\n`);
         say('New signing key added in Redis; every instance signs with it now. Tokens signed with older keys keep verifying.');
         return;
       }
-      const key = await rotateSigningKey(await dataDirOf(options));
+      const dataDir = await dataDirOf(options);
+      const key = await rotateSigningKey(dataDir);
+      AuditLog.forAdminCommand().adminChanged({ audit: 'key_rotated', kid: key.kid, store: dataDir });
       process.stdout.write(`${key.kid}\n`);
       say('New signing key added; restart auth-server to sign with it. Tokens signed with older keys keep verifying.');
     },
@@ -168,10 +178,13 @@ function program(): Command {
       if (shared) {
         const { retireSharedKey } = await import('./redis/shared-keys-commands.js');
         await retireSharedKey(shared, kid);
+        AuditLog.forAdminCommand().adminChanged({ audit: 'key_retired', kid, store: shared.url });
         say(`Key ${kid} retired in Redis; no instance publishes it any more. Tokens it signed no longer verify.`);
         return;
       }
-      await retireSigningKey(await dataDirOf(options), kid);
+      const dataDir = await dataDirOf(options);
+      await retireSigningKey(dataDir, kid);
+      AuditLog.forAdminCommand().adminChanged({ audit: 'key_retired', kid, store: dataDir });
       say(`Key ${kid} retired; restart auth-server to stop publishing it. Tokens it signed no longer verify.`);
     },
   );

@@ -59,6 +59,14 @@ describe('auth-server identities …', () => {
     }
   });
 
+  test('eight concurrent add-secret commands keep all eight secrets (the read-modify-write of identity-secrets.json is locked)', async () => {
+    const added = await Promise.all(Array.from({ length: 8 }, () => run(['identities', 'add-secret', 'ci-runner', '--config', configFile, '--description', 'race'])));
+    expect(added.map((result) => result.code)).toEqual(Array(8).fill(0));
+    const ids = added.map((result) => /Client secret (\S+) for ci-client/.exec(result.stderr)![1]!);
+    const listed = await run(['identities', 'list-secrets', 'ci-runner', '--config', configFile]);
+    for (const id of ids) expect(listed.stdout).toContain(`${id}\t`);
+  });
+
   test('list names each identity with its methods and client id', async () => {
     const listed = await run(['identities', 'list', '--config', configFile]);
     expect(listed.code).toBe(0);

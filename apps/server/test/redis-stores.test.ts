@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestCA, startRedis, type RedisServer } from '@auth/testkit';
@@ -8,10 +10,16 @@ import type { Adapter } from 'oidc-provider';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LockoutPolicy } from '../src/guard/lockout-policy.js';
-import type { ClientSecretRecord } from '../src/machine/client-secrets.js';
+import { makeClientSecret, type ClientSecretRecord } from '../src/machine/client-secrets.js';
 import { connectRedis } from '../src/redis/redis-connection.js';
-import { RedisLockoutStore } from '../src/redis/redis-lockout-store.js';
-import { RedisClientSecretStore, RedisTokenRevocationStore } from '../src/redis/redis-machine-stores.js';
+import { PENDING_ATTEMPT_MS, RedisLockoutStore } from '../src/redis/redis-lockout-store.js';
+import {
+  addSharedClientSecret,
+  readSharedClientSecrets,
+  RedisClientSecretStore,
+  RedisTokenRevocationStore,
+  revokeSharedClientSecret,
+} from '../src/redis/redis-machine-stores.js';
 import { RedisStateStore } from '../src/redis/redis-state-store.js';
 import { DEFAULT_REDIS_OPTIONS } from '../src/redis/state-backend-config.js';
 
@@ -70,6 +78,22 @@ describe('RedisLockoutStore', () => {
     expect(verdicts.every((verdict) => verdict.admitted)).toBe(true);
     for (let i = 0; i < 10; i++) await store.clear('client:busy');
     expect(await connection.exists('lock3:lockout:client:busy')).toBe(0);
+  });
+
+  test('attempts left pending by an instance killed mid-check stop counting PENDING_ATTEMPT_MS after they were admitted', async () => {
+    const [killed, survivor] = [new RedisLockoutStore(await connect(), 'lock5:', 1000), new RedisLockoutStore(await connect(), 'lock5:', 1000)];
+    await survivor.attempt('account:z', 1000, POLICY);
+    await survivor.fail('account:z', 1000);
+    await survivor.attempt('account:z', 1000, POLICY);
+    await survivor.fail('account:z', 1000);
+    // The killed instance admitted the one attempt left and never settled it.
+    expect(await killed.attempt('account:z', 2000, POLICY)).toEqual({ admitted: true });
+    expect(await survivor.attempt('account:z', 2000 + PENDING_ATTEMPT_MS - 1, POLICY)).toMatchObject({ admitted: false });
+    expect(await survivor.attempt('account:z', 2000 + PENDING_ATTEMPT_MS, POLICY)).toEqual({ admitted: true });
+    // ...and the lock still holds: that one is pending now, and its failure locks the key.
+    expect(await survivor.attempt('account:z', 2000 + PENDING_ATTEMPT_MS, POLICY)).toMatchObject({ admitted: false });
+    await survivor.fail('account:z', 2000 + PENDING_ATTEMPT_MS);
+    expect(await survivor.attempt('account:z', 3000 + PENDING_ATTEMPT_MS, POLICY)).toEqual({ admitted: false, lockedUntil: 62_000 + PENDING_ATTEMPT_MS });
   });
 
   test('every key it writes carries the prefix and a TTL of twice the longest lock', async () => {
@@ -150,6 +174,21 @@ describe('machine stores', () => {
     expect(admitted.filter(Boolean)).toHaveLength(5);
   });
 
+  test('client secret records added through one instance are candidates on every other (16 added at once, none lost) until revoked on any', async () => {
+    const [one, other] = [await connect(), await connect()];
+    const made = await Promise.all(Array.from({ length: 16 }, () => makeClientSecret('m')));
+    await Promise.all(made.map(({ record }, i) => addSharedClientSecret(i % 2 ? one : other, 'm3:', record)));
+    expect((await readSharedClientSecrets(other, 'm3:', 'm')).map((r) => r.id).sort()).toEqual(made.map(({ record }) => record.id).sort());
+
+    const store = new RedisClientSecretStore({ candidates: async () => [] }, other, 'm3:');
+    const { record, secret } = made[0]!;
+    expect(await store.candidates('m', secret)).toContainEqual(record);
+    expect(await revokeSharedClientSecret(one, 'm3:', 'm', record.id, 1000)).toBe(true);
+    expect((await store.candidates('m', secret)).map((r) => r.id)).not.toContain(record.id);
+    expect((await readSharedClientSecrets(other, 'm3:', 'm')).find((r) => r.id === record.id)?.revoked_at).toBe(1000);
+    expect(await revokeSharedClientSecret(one, 'm3:', 'm', 'no-such-id', 1000)).toBe(false);
+  });
+
   test('a machine login revoked on one instance is refused on another until its last token expires, then forgotten', async () => {
     const connection = await connect();
     const [a, b] = [new RedisTokenRevocationStore(connection, 'm2:'), new RedisTokenRevocationStore(await connect(), 'm2:')];
@@ -185,6 +224,72 @@ describe('connecting', () => {
       connection.disconnect();
     } finally {
       await guarded.close();
+    }
+  });
+});
+
+describe('Redis Sentinel', () => {
+  /** A real `redis-server --sentinel` monitoring the test Redis; it listens on a unix socket (port 0), reached over a loopback relay because ioredis asks sentinels over TCP. */
+  async function startSentinel(password: string): Promise<{ address: string; close(): Promise<void> }> {
+    const dir = await mkdtemp(join(tmpdir(), 'redis-sentinel-'));
+    const socketPath = join(dir, 'sentinel.sock');
+    const master = new URL(redis.url);
+    await writeFile(
+      join(dir, 'sentinel.conf'),
+      `port 0\nunixsocket ${socketPath}\nrequirepass ${password}\nsentinel monitor mymaster ${master.hostname} ${master.port} 1\n`,
+      { mode: 0o600 },
+    );
+    const child = spawn('redis-server', [join(dir, 'sentinel.conf'), '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk) => {
+        log += chunk;
+        if (log.includes('+monitor master mymaster')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`redis-server --sentinel exited ${code}: ${log}`)));
+    });
+    const relay = createServer((client) => {
+      const upstream = createConnection(socketPath);
+      client.pipe(upstream).pipe(client);
+      const forget = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', forget).on('close', forget);
+      upstream.on('error', forget).on('close', forget);
+    });
+    relay.listen(0, '127.0.0.1');
+    await once(relay, 'listening');
+    return {
+      address: `127.0.0.1:${(relay.address() as AddressInfo).port}`,
+      close: async () => {
+        relay.close();
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  test('with sentinels and sentinel_master, ioredis asks the sentinels (with sentinel_password_env) for the master and uses it; refused sentinels are STORE_UNAVAILABLE, not a hang', async () => {
+    const sentinel = await startSentinel('sentinel-test-password');
+    try {
+      const options = { ...DEFAULT_REDIS_OPTIONS, sentinels: [sentinel.address], sentinel_master: 'mymaster', sentinel_password_env: 'MY_SENTINEL_PASSWORD' };
+      await expect(connectRedis('redis://mymaster', options, {}, silent)).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: expect.stringContaining(`master "mymaster" of the sentinels ${sentinel.address}`),
+      });
+      const connection = await connectRedis('redis://mymaster', options, { MY_SENTINEL_PASSWORD: 'sentinel-test-password' }, silent);
+      try {
+        await connection.set('sentinel:probe', 'through-the-master');
+        const direct = await connect();
+        expect(await direct.get('sentinel:probe')).toBe('through-the-master');
+      } finally {
+        connection.disconnect();
+      }
+    } finally {
+      await sentinel.close();
     }
   });
 });

@@ -29,6 +29,29 @@ describe('choosing the state backend', () => {
     );
   });
 
+  test('Redis Sentinel: [redis] sentinels and sentinel_master name the sentinels and the master they elect, with its own password variable', () => {
+    const config = parseServerConfig(
+      { data_dir: 'data', state: 'rediss://auth@mymaster/2', redis: { sentinels: ['10.0.0.1:26379', '[2001:db8::2]:26379'], sentinel_master: 'mymaster' } },
+      'auth-server.toml',
+    );
+    expect(config.redis).toMatchObject({
+      sentinels: ['10.0.0.1:26379', '[2001:db8::2]:26379'],
+      sentinel_master: 'mymaster',
+      sentinel_password_env: 'AUTH_SERVER_REDIS_SENTINEL_PASSWORD',
+    });
+  });
+
+  test('Redis Sentinel settings that cannot work are refused, naming the key and what to set', () => {
+    const parse = (state: string, redis: Record<string, unknown>) => () => parseServerConfig({ data_dir: 'data', state, redis }, 'auth-server.toml');
+    expect(parse('redis://mymaster', { sentinels: ['10.0.0.1:26379'] })).toThrow(/redis\.sentinel_master: is required with redis\.sentinels/);
+    expect(parse('redis://mymaster', { sentinel_master: 'mymaster' })).toThrow(/redis\.sentinels: is required with redis\.sentinel_master/);
+    expect(parse('redis://mymaster', { sentinels: ['10.0.0.1'], sentinel_master: 'mymaster' })).toThrow(/redis\.sentinels\[0\]: must be HOST:PORT/);
+    expect(parse('redis://mymaster', { sentinels: [], sentinel_master: 'mymaster' })).toThrow(/redis\.sentinels: must list at least one sentinel/);
+    expect(parse('unix:///run/redis.sock', { sentinels: ['10.0.0.1:26379'], sentinel_master: 'mymaster' })).toThrow(
+      /state: must be redis:\/\/ or rediss:\/\/ with redis\.sentinels/,
+    );
+  });
+
   test('another scheme is refused with an example', () => {
     expect(() => parseServerConfig({ data_dir: 'data', state: 'memcached://127.0.0.1' }, 'auth-server.toml')).toThrow(/state: must be a redis:\/\/, rediss:\/\/ or unix:\/\/ URL/);
   });

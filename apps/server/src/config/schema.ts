@@ -179,6 +179,9 @@ export const serverConfigSchema = z
     { when: () => true },
   )
   .superRefine((config, ctx) => {
+    if (config.redis.sentinels !== undefined && config.state?.startsWith('unix:')) {
+      ctx.addIssue({ code: 'custom', path: ['state'], message: 'must be redis:// or rediss:// with redis.sentinels (e.g. redis://mymaster): the sentinels name the master\'s address' });
+    }
     if (!rolesOf(config).includes('issuer')) return;
     // Every URL the issuer publishes is derived from it, and requests naming another host are refused.
     const host = parseListenAddress(config.listen)?.host;

@@ -3,7 +3,7 @@ import { CODE_PAGE_PATH } from '../http/routes.js';
 import { DEV_CLI_CLIENT, DEV_MACHINE, DEV_SERVICE_CLIENT, DEV_USER } from './dev-mode.js';
 
 /** What `auth-server --dev` tells a newcomer on stderr: the credentials and the authctl lines to try. */
-export function devBanner(dev: DevMode, issuer: string): string {
+export function devBanner(dev: DevMode, issuer: string, metricsUrl?: string): string {
   const { generated, sources } = dev;
   const credentialLine = (what: string, name: string, source: string, value: string | undefined, env: string) =>
     source === 'generated'
@@ -19,6 +19,7 @@ export function devBanner(dev: DevMode, issuer: string): string {
     credentialLine('service account', DEV_SERVICE_CLIENT, sources.clientSecret, generated.clientSecret, 'AUTH_SERVER_DEV_CLIENT_SECRET'),
     `  public client   ${DEV_CLI_CLIENT} (browser, code, device, refresh)`,
     credentialLine('machine', DEV_MACHINE, sources.machineSecret, generated.machineSecret, 'AUTH_SERVER_DEV_MACHINE_SECRET'),
+    ...(metricsUrl ? [`  ${'metrics'.padEnd(16)}${metricsUrl}`] : []),
     '',
     'Try it with authctl:',
     `  authctl configure --profile dev --provider oidc --set issuer=${issuer} --client-id ${DEV_CLI_CLIENT} --set code_redirect_uri=${issuer}${CODE_PAGE_PATH} --default`,

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthError } from '@auth/core';
+import lockfile from 'proper-lockfile';
 import { z } from 'zod';
-import { readPrivateFile, writePrivateFile } from '../fs/private-files.js';
+import { ensurePrivateDir, readPrivateFile, writePrivateFile } from '../fs/private-files.js';
 import { hashSecret, isScryptHash } from '../secrets/scrypt-hash.js';
 import { WriteBehindFile, type WriteLog } from './write-behind-file.js';
 
@@ -23,7 +24,7 @@ export const PREFIX_LENGTH = 8;
 export const SECRETS_FILE = 'identity-secrets.json';
 export const USES_FILE = 'identity-secret-uses.json';
 
-const secretRecordSchema = z.object({
+export const secretRecordSchema = z.object({
   id: z.string().min(1),
   identity: z.string().min(1),
   prefix: z.string(),
@@ -79,6 +80,38 @@ async function writeClientSecrets(dataDir: string, secrets: ClientSecretRecord[]
   await writePrivateFile(join(dataDir, SECRETS_FILE), `${JSON.stringify({ version: 1, secrets }, null, 2)}\n`);
 }
 
+/** Waits this long at most for another `auth-server identities` command to finish its change. */
+const LOCK_TIMEOUT_MS = 30_000;
+
+/**
+ * Reads the secrets, lets `change` make the new list, and writes it, holding
+ * `identity-secrets.json.lock` (proper-lockfile: an atomic mkdir, taken over
+ * once its holder died) so that two commands at once cannot drop each other's change.
+ */
+async function changeClientSecrets(dataDir: string, change: (secrets: ClientSecretRecord[]) => ClientSecretRecord[]): Promise<void> {
+  const file = join(dataDir, SECRETS_FILE);
+  await ensurePrivateDir(dataDir);
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(file, {
+      realpath: false,
+      lockfilePath: `${file}.lock`,
+      retries: { retries: Math.ceil(LOCK_TIMEOUT_MS / 200), minTimeout: 10, maxTimeout: 200, randomize: true },
+    });
+  } catch (cause) {
+    throw new AuthError('STORE_UNAVAILABLE', `cannot lock ${file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, {
+      file: `${file}.lock`,
+      cause,
+      hint: 'another `auth-server identities` command is changing the secrets (a dead one\'s lock is taken over after 10 s); retry when it has finished',
+    });
+  }
+  try {
+    await writeClientSecrets(dataDir, change(await readClientSecrets(dataDir)));
+  } finally {
+    await release().catch(() => {});
+  }
+}
+
 export interface NewClientSecret {
   description?: string;
   ttl?: number;
@@ -90,8 +123,8 @@ export interface NewClientSecret {
   now?: number;
 }
 
-/** Adds a secret for `identity`; the plain secret is returned once and stored nowhere. */
-export async function addClientSecret(dataDir: string, identity: string, options: NewClientSecret = {}): Promise<{ record: ClientSecretRecord; secret: string }> {
+/** A new secret for `identity` and the record to store; the plain secret is returned once and stored nowhere. */
+export async function makeClientSecret(identity: string, options: NewClientSecret = {}): Promise<{ record: ClientSecretRecord; secret: string }> {
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const record = secretRecordSchema.parse({
     id: options.id ?? randomBytes(6).toString('hex'),
@@ -103,22 +136,27 @@ export async function addClientSecret(dataDir: string, identity: string, options
     ttl: options.ttl,
     uses_limit: options.usesLimit,
   });
-  const existing = await readClientSecrets(dataDir);
-  await writeClientSecrets(dataDir, [...existing.filter((other) => other.id !== record.id), record]);
+  return { record, secret };
+}
+
+/** Adds a secret for `identity` to the data dir. */
+export async function addClientSecret(dataDir: string, identity: string, options: NewClientSecret = {}): Promise<{ record: ClientSecretRecord; secret: string }> {
+  const { record, secret } = await makeClientSecret(identity, options);
+  await changeClientSecrets(dataDir, (existing) => [...existing.filter((other) => other.id !== record.id), record]);
   return { record, secret };
 }
 
 export async function revokeClientSecret(dataDir: string, identity: string, id: string, now = Math.floor(Date.now() / 1000)): Promise<void> {
-  const secrets = await readClientSecrets(dataDir);
-  const record = secrets.find((candidate) => candidate.id === id && candidate.identity === identity);
-  if (!record) {
-    throw new AuthError('USAGE', `identity "${identity}" has no client secret "${id}" in ${join(dataDir, SECRETS_FILE)}`, {
-      file: join(dataDir, SECRETS_FILE),
-      hint: `run \`auth-server identities list-secrets ${identity}\` to see its secret ids`,
-    });
-  }
-  if (record.revoked_at !== undefined) return;
-  await writeClientSecrets(dataDir, secrets.map((candidate) => (candidate === record ? { ...candidate, revoked_at: now } : candidate)));
+  await changeClientSecrets(dataDir, (secrets) => {
+    const record = secrets.find((candidate) => candidate.id === id && candidate.identity === identity);
+    if (!record) {
+      throw new AuthError('USAGE', `identity "${identity}" has no client secret "${id}" in ${join(dataDir, SECRETS_FILE)}`, {
+        file: join(dataDir, SECRETS_FILE),
+        hint: `run \`auth-server identities list-secrets ${identity}\` to see its secret ids`,
+      });
+    }
+    return secrets.map((candidate) => (candidate === record && record.revoked_at === undefined ? { ...candidate, revoked_at: now } : candidate));
+  });
 }
 
 export async function readSecretUses(dataDir: string): Promise<Record<string, number>> {

@@ -3,7 +3,9 @@ import { AuthError } from '@auth/core';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../config/load-config.js';
 import type { IssuerConfig, ServerConfig } from '../config/schema.js';
-import { addClientSecret, readClientSecrets, readSecretUses, revokeClientSecret } from './client-secrets.js';
+import { AuditLog } from '../issuer/audit-log.js';
+import type { SharedState } from '../redis/admin-connection.js';
+import { addClientSecret, makeClientSecret, readClientSecrets, readSecretUses, revokeClientSecret, type ClientSecretRecord } from './client-secrets.js';
 import { clientIdOf, UNIVERSAL_AUTH, type IdentityConfig } from './identity-config.js';
 
 /**
@@ -30,6 +32,12 @@ async function configOf(where: Where): Promise<IssuerConfig> {
   }
   return { ...config, data_dir: config.data_dir };
 }
+
+/** The Redis every instance reads secrets from, when the config's `state` is one. */
+const sharedStateOf = (config: IssuerConfig): SharedState | undefined => (config.state === undefined ? undefined : { url: config.state, redis: config.redis });
+
+/** Loaded only when the config shares state in Redis. */
+const redisCommands = async () => ({ ...(await import('../redis/admin-connection.js')), ...(await import('../redis/redis-machine-stores.js')) });
 
 function universalAuthIdentity(config: ServerConfig, id: string): IdentityConfig {
   const identity = config.identities.find((candidate) => candidate.id === id);
@@ -76,10 +84,28 @@ export function addIdentitiesCommands(root: Command): Command {
     .action(async (id: string, options: Where & { ttl?: number; uses?: number; description?: string }) => {
       const config = await configOf(options);
       const identity = universalAuthIdentity(config, id);
-      const { record, secret } = await addClientSecret(config.data_dir, identity.id, {
+      const settings = {
         ...(options.ttl ? { ttl: options.ttl } : {}),
         ...(options.uses ? { usesLimit: options.uses } : {}),
         ...(options.description ? { description: options.description } : {}),
+      };
+      const shared = sharedStateOf(config);
+      let made: { record: ClientSecretRecord; secret: string };
+      if (shared) {
+        const { withRedis, addSharedClientSecret } = await redisCommands();
+        made = await makeClientSecret(identity.id, settings);
+        await withRedis(shared, (redis) => addSharedClientSecret(redis, shared.redis.key_prefix, made.record));
+      } else {
+        made = await addClientSecret(config.data_dir, identity.id, settings);
+      }
+      const { record, secret } = made;
+      AuditLog.forAdminCommand().adminChanged({
+        audit: 'secret_added',
+        identity: identity.id,
+        client_id: clientIdOf(identity)!,
+        secret_id: record.id,
+        ...(record.uses_limit ? { uses_limit: record.uses_limit } : {}),
+        ...(record.ttl ? { ttl: record.ttl } : {}),
       });
       process.stdout.write(`${secret}\n`);
       say(`Client secret ${record.id} for ${clientIdOf(identity)} (shown only now; store it in your secret manager).`);
@@ -89,8 +115,18 @@ export function addIdentitiesCommands(root: Command): Command {
     async (id: string, options: Where) => {
       const config = await configOf(options);
       const identity = universalAuthIdentity(config, id);
-      const uses = await readSecretUses(config.data_dir);
-      for (const secret of (await readClientSecrets(config.data_dir)).filter((s) => s.identity === identity.id)) {
+      const shared = sharedStateOf(config);
+      let secrets = (await readClientSecrets(config.data_dir)).filter((s) => s.identity === identity.id);
+      let uses = await readSecretUses(config.data_dir);
+      if (shared) {
+        const { withRedis, readSharedClientSecrets, readSharedSecretUses } = await redisCommands();
+        await withRedis(shared, async (redis) => {
+          const inRedis = await readSharedClientSecrets(redis, shared.redis.key_prefix, identity.id);
+          secrets = [...inRedis, ...secrets];
+          uses = { ...uses, ...(await readSharedSecretUses(redis, shared.redis.key_prefix, secrets.map((s) => s.id))) };
+        });
+      }
+      for (const secret of secrets) {
         const state = secret.revoked_at !== undefined ? `revoked ${iso(secret.revoked_at)}` : secret.ttl ? `expires ${iso(secret.created_at + secret.ttl)}` : 'no expiry';
         const used = `${uses[secret.id] ?? 0}${secret.uses_limit ? `/${secret.uses_limit}` : ''} uses`;
         process.stdout.write(`${secret.id}\t${secret.prefix}…\t${iso(secret.created_at)}\t${state}\t${used}\t${secret.description}\n`);
@@ -102,7 +138,15 @@ export function addIdentitiesCommands(root: Command): Command {
     async (id: string, secretId: string, options: Where) => {
       const config = await configOf(options);
       const identity = universalAuthIdentity(config, id);
-      await revokeClientSecret(config.data_dir, identity.id, secretId);
+      const shared = sharedStateOf(config);
+      let revokedInRedis = false;
+      if (shared) {
+        const { withRedis, revokeSharedClientSecret } = await redisCommands();
+        revokedInRedis = await withRedis(shared, (redis) => revokeSharedClientSecret(redis, shared.redis.key_prefix, identity.id, secretId));
+      }
+      // A secret made before the config shared state lives in the data dir.
+      if (!revokedInRedis) await revokeClientSecret(config.data_dir, identity.id, secretId);
+      AuditLog.forAdminCommand().adminChanged({ audit: 'secret_revoked', identity: identity.id, client_id: clientIdOf(identity)!, secret_id: secretId });
       say(`Client secret ${secretId} of ${identity.id} revoked; logins with it are refused from now on.`);
     },
   );

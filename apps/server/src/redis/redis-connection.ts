@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { AuthError } from '@auth/core';
 import { Redis, type RedisOptions as IORedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { parseListenAddress } from '../config/listen-address.js';
 import type { RedisOptions } from './state-backend-config.js';
 
 /** The URL as logs and errors may show it: no user name, no password. */
@@ -18,8 +19,9 @@ export function redactedUrl(url: string): string {
  * requests succeed again as soon as Redis is back.
  */
 export async function connectRedis(url: string, options: RedisOptions, env: Readonly<Record<string, string | undefined>>, logger: Logger): Promise<Redis> {
-  const where = redactedUrl(url);
+  const where = options.sentinels ? `master "${options.sentinel_master}" of the sentinels ${options.sentinels.join(', ')}` : redactedUrl(url);
   const password = env[options.password_env];
+  const sentinelPassword = env[options.sentinel_password_env];
   const tls = new URL(url).protocol === 'rediss:' ? await tlsOptions(options) : undefined;
   const redis = new Redis(url, {
     lazyConnect: true,
@@ -31,6 +33,7 @@ export async function connectRedis(url: string, options: RedisOptions, env: Read
     ...(options.username ? { username: options.username } : {}),
     ...(password ? { password } : {}),
     ...(tls ? { tls } : {}),
+    ...(options.sentinels ? sentinelOptions(options.sentinels, options.sentinel_master!, sentinelPassword, tls !== undefined) : {}),
   } satisfies IORedisOptions);
 
   let down = false;
@@ -56,6 +59,18 @@ export async function connectRedis(url: string, options: RedisOptions, env: Read
     });
   }
   return redis;
+}
+
+/** ioredis asks the sentinels for the master's address, and asks again after a failover. */
+function sentinelOptions(sentinels: string[], master: string, password: string | undefined, tls: boolean): IORedisOptions {
+  return {
+    sentinels: sentinels.map((address) => parseListenAddress(address)!),
+    name: master,
+    // One pass over the sentinels per connection attempt: retryStrategy paces the next one, so a start or a request never waits on sentinels that do not answer.
+    sentinelRetryStrategy: () => null,
+    ...(password ? { sentinelPassword: password } : {}),
+    ...(tls ? { enableTLSForSentinelMode: true } : {}),
+  };
 }
 
 async function tlsOptions(options: RedisOptions): Promise<{ ca?: Buffer; cert?: Buffer; key?: Buffer }> {

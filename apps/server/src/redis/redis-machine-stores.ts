@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ClientSecretRecord, ClientSecretStore } from '../machine/client-secrets.js';
+import { prefixOf, secretRecordSchema, type ClientSecretRecord, type ClientSecretStore } from '../machine/client-secrets.js';
 import { LoginApiError } from '../machine/login-api-error.js';
 import type { TokenRevocationStore } from '../machine/token-revocations.js';
 import { orUnavailable } from './redis-connection.js';
@@ -23,21 +23,73 @@ if expires > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', 
 return 1
 `;
 
+/** Marks one secret record revoked (once), in place; 0 when the identity has no such secret. */
+const REVOKE_SECRET = `
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if not stored then return 0 end
+local record = cjson.decode(stored)
+if record.revoked_at == nil then
+  record.revoked_at = tonumber(ARGV[2])
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(record))
+end
+return 1
+`;
+
 type Scripted = Redis & {
   machineConsumeUse(key: string, limit: number, expiresAt: number): Promise<number>;
   machineRevoke(key: string, until: number): Promise<number>;
+  machineRevokeSecret(key: string, id: string, now: number): Promise<number>;
 };
 
 function scripted(redis: Redis): Scripted {
   redis.defineCommand('machineConsumeUse', { lua: CONSUME_USE, numberOfKeys: 1 });
   redis.defineCommand('machineRevoke', { lua: REVOKE, numberOfKeys: 1 });
+  redis.defineCommand('machineRevokeSecret', { lua: REVOKE_SECRET, numberOfKeys: 1 });
   return redis as Scripted;
 }
 
 /**
- * Universal-auth secrets as the data dir lists them (`auth-server identities`
- * writes that file), with their use counts in Redis: a secret limited to N
- * logins admits N over all instances together.
+ * The universal-auth secret records every instance shares: one hash per
+ * identity, a field per secret id holding its record (hash and prefix, never
+ * the secret). A field is written on its own, so commands run at once never
+ * drop each other's secret.
+ */
+const secretsKey = (prefix: string, identity: string) => `${prefix}machine:secrets:${identity}`;
+const usesKey = (prefix: string, id: string) => `${prefix}machine:secret-uses:${id}`;
+
+export async function addSharedClientSecret(redis: Redis, prefix: string, record: ClientSecretRecord): Promise<void> {
+  await redis.hset(secretsKey(prefix, record.identity), record.id, JSON.stringify(record));
+}
+
+/** Revokes one shared secret; false when `identity` has no secret `id` in Redis. */
+export async function revokeSharedClientSecret(redis: Redis, prefix: string, identity: string, id: string, now = Math.floor(Date.now() / 1000)): Promise<boolean> {
+  return (await scripted(redis).machineRevokeSecret(secretsKey(prefix, identity), id, now)) === 1;
+}
+
+/** Logins counted against each of `ids`, over every instance. */
+export async function readSharedSecretUses(redis: Redis, prefix: string, ids: string[]): Promise<Record<string, number>> {
+  if (ids.length === 0) return {};
+  const counts = await redis.mget(ids.map((id) => usesKey(prefix, id)));
+  return Object.fromEntries(ids.map((id, i) => [id, Number(counts[i] ?? 0)]));
+}
+
+export async function readSharedClientSecrets(redis: Redis, prefix: string, identity: string): Promise<ClientSecretRecord[]> {
+  // A record that does not parse (written by hand, or by a newer version) is left out, never trusted.
+  return (await redis.hvals(secretsKey(prefix, identity))).flatMap((stored) => {
+    try {
+      const parsed = secretRecordSchema.safeParse(JSON.parse(stored));
+      return parsed.success && parsed.data.identity === identity ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Universal-auth secrets shared in Redis (`auth-server identities … ` with a
+ * config whose `state` is Redis writes them there) besides those the data dir
+ * lists, with their use counts in Redis: a secret limited to N logins admits
+ * N over all instances together.
  */
 export class RedisClientSecretStore implements ClientSecretStore {
   readonly #redis: Scripted;
@@ -50,13 +102,15 @@ export class RedisClientSecretStore implements ClientSecretStore {
     this.#redis = scripted(redis);
   }
 
-  candidates(identity: string, presented: string): Promise<ClientSecretRecord[]> {
-    return this.secrets.candidates(identity, presented);
+  async candidates(identity: string, presented: string): Promise<ClientSecretRecord[]> {
+    const shared = await orUnavailable(() => readSharedClientSecrets(this.#redis, this.prefix, identity), unavailable);
+    const prefix = prefixOf(presented);
+    return [...shared.filter((record) => record.prefix === prefix && record.revoked_at === undefined), ...(await this.secrets.candidates(identity, presented))];
   }
 
   async consumeUse(record: ClientSecretRecord): Promise<boolean> {
     const expiresAt = record.ttl === undefined ? 0 : record.created_at + record.ttl;
-    const counted = await orUnavailable(() => this.#redis.machineConsumeUse(`${this.prefix}machine:secret-uses:${record.id}`, record.uses_limit ?? 0, expiresAt), unavailable);
+    const counted = await orUnavailable(() => this.#redis.machineConsumeUse(usesKey(this.prefix, record.id), record.uses_limit ?? 0, expiresAt), unavailable);
     return counted === 1;
   }
 }
