@@ -51,3 +51,4 @@ export { MACHINE_PROVIDER_ID, machineProvider } from './machine/machine-provider
 export * from './http/profile-fetch.js';
 export { PAGE_STYLE } from './pages/page-style.js';
 export { requestUrl } from './http/request-url.js';
+export { withFileLock, type FileLockOptions } from './stores/file-lock.js';

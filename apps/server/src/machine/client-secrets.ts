@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuthError } from '@auth/core';
-import lockfile from 'proper-lockfile';
+import { AuthError, withFileLock } from '@auth/core';
 import { z } from 'zod';
 import { ensurePrivateDir, readPrivateFile, writePrivateFile } from '../fs/private-files.js';
 import { hashSecret, isScryptHash } from '../secrets/scrypt-hash.js';
@@ -85,31 +84,16 @@ const LOCK_TIMEOUT_MS = 30_000;
 
 /**
  * Reads the secrets, lets `change` make the new list, and writes it, holding
- * `identity-secrets.json.lock` (proper-lockfile: an atomic mkdir, taken over
- * once its holder died) so that two commands at once cannot drop each other's change.
+ * `identity-secrets.json.lock` (core's cross-process file lock: an atomic mkdir,
+ * taken over once its holder died) so that two commands at once cannot drop
+ * each other's change.
  */
 async function changeClientSecrets(dataDir: string, change: (secrets: ClientSecretRecord[]) => ClientSecretRecord[]): Promise<void> {
   const file = join(dataDir, SECRETS_FILE);
   await ensurePrivateDir(dataDir);
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(file, {
-      realpath: false,
-      lockfilePath: `${file}.lock`,
-      retries: { retries: Math.ceil(LOCK_TIMEOUT_MS / 200), minTimeout: 10, maxTimeout: 200, randomize: true },
-    });
-  } catch (cause) {
-    throw new AuthError('STORE_UNAVAILABLE', `cannot lock ${file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, {
-      file: `${file}.lock`,
-      cause,
-      hint: 'another `auth-server identities` command is changing the secrets (a dead one\'s lock is taken over after 10 s); retry when it has finished',
-    });
-  }
-  try {
-    await writeClientSecrets(dataDir, change(await readClientSecrets(dataDir)));
-  } finally {
-    await release().catch(() => {});
-  }
+  await withFileLock(file, `${file}.lock`, file, async () => writeClientSecrets(dataDir, change(await readClientSecrets(dataDir))), {
+    timeoutMs: LOCK_TIMEOUT_MS,
+  });
 }
 
 export interface NewClientSecret {
