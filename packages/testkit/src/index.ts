@@ -26,5 +26,5 @@ export { startAwsStsDouble, type AwsStsDouble, type AwsStsDoubleOptions, type St
 export { startMachineLoginDouble, type MachineLoginDouble, type MachineLoginDoubleOptions, type MachineLoginRequest, type Refusal } from './doubles/machine-login-double.js';
 export { startInfluxMetaDouble, type InfluxMetaDouble, type InfluxMetaDoubleOptions, type MetaRequest } from './doubles/influx-meta-double.js';
 export { startInfluxd, type Influxd, type InfluxdOptions } from './influxd.js';
-export { keycloakScript, keycloakServerFromEnv, startKeycloakServer, type KeycloakServer, type StartedKeycloak } from './keycloak-server.js';
+export { keycloakScript, keycloakServerFromEnv, setUpKeycloak, startKeycloakServer, type KeycloakServer, type StartedKeycloak } from './keycloak-server.js';
 export { startRedis, type RedisServer, type RedisServerOptions } from './redis-server.js';

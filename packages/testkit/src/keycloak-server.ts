@@ -71,3 +71,20 @@ export async function startKeycloakServer(): Promise<StartedKeycloak> {
     },
   };
 }
+
+/**
+ * The body of a vitest globalSetup for tests against real Keycloak: the one
+ * .ci/run exported (AUTHKIT_KEYCLOAK_*), else one started for this run.
+ * `provide` hands it to the tests (`inject('keycloak')`); the returned
+ * function, if any, stops the one started here.
+ */
+export async function setUpKeycloak(provide: (server: KeycloakServer) => void): Promise<(() => Promise<void>) | undefined> {
+  const running = keycloakServerFromEnv();
+  if (running) {
+    provide(running);
+    return undefined;
+  }
+  const started = await startKeycloakServer();
+  provide({ url: started.url, admin: started.admin, version: started.version });
+  return () => started.stop();
+}

@@ -1,4 +1,4 @@
-import { keycloakServerFromEnv, startKeycloakServer, type KeycloakServer } from '@auth/testkit';
+import { setUpKeycloak, type KeycloakServer } from '@auth/testkit';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -8,13 +8,6 @@ declare module 'vitest' {
 }
 
 /** The Keycloak .ci/run exported (AUTHKIT_KEYCLOAK_*), else one started for this run and stopped after it. */
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  const running = keycloakServerFromEnv();
-  if (running) {
-    project.provide('keycloak', running);
-    return undefined;
-  }
-  const started = await startKeycloakServer();
-  project.provide('keycloak', { url: started.url, admin: started.admin, version: started.version });
-  return () => started.stop();
+export default function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  return setUpKeycloak((server) => project.provide('keycloak', server));
 }
